@@ -1,0 +1,54 @@
+"""lambda_kit: what every AWS Lambda invocation cost, and why, as one JSON line.
+
+    import lambda_kit                      # first line of the handler module
+    from lambda_kit import instrument
+
+    @instrument(service="orders")
+    def handler(event, context):
+        return {"ok": True}
+
+This module is on the cold-start path of every user, so it imports only what
+``@instrument`` needs; everything else (the logger, ``reuse``, the sinks, the
+command line) loads on first use through ``__getattr__`` (PEP 562).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_kit import _profile_hook as _profile_hook  # starts the import profiler if enabled
+from lambda_kit.instrument import instrument
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "get_logger", "instrument", "logger", "metrics", "reuse"]
+
+# name -> (module, attribute); attribute None means the module itself.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "logger": ("lambda_kit.log", "logger"),
+    "get_logger": ("lambda_kit.log", "get_logger"),
+    "reuse": ("lambda_kit.reuse", "reuse"),
+    "boto3_client": ("lambda_kit.reuse", "boto3_client"),
+    "http_session": ("lambda_kit.reuse", "http_session"),
+    "metrics": ("lambda_kit.metrics", None),
+    "imports": ("lambda_kit.imports", None),
+    "cost": ("lambda_kit.cost", None),
+    "log": ("lambda_kit.log", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'lambda_kit' has no attribute {name!r}") from None
+    import importlib
+
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,218 @@
+"""Facts about this execution environment, owned in one place.
+
+What kind of start this is (on-demand, provisioned concurrency, SnapStart,
+proactive initialisation), when the process started, how much memory the
+function has, the architecture and the region. Per-environment facts are read
+once; everything here is per process, which is right also on Lambda Managed
+Instances, where one environment runs several runtime processes.
+
+Sources:
+- AWS_LAMBDA_INITIALIZATION_TYPE values: AWS Lambda docs, "Defined runtime
+  environment variables" (on-demand, provisioned-concurrency, snap-start,
+  lambda-managed-instances).
+- /proc/[pid]/stat field 22 (starttime, clock ticks since boot, measured on
+  the boot clock): proc(5).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from lambda_kit._report import problem
+
+INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start", "lambda-managed-instances")
+
+#: When the first invocation comes this long after init ended, Lambda initialised the
+#: environment ahead of demand ("proactive initialisation"): nobody waited for it.
+DEFAULT_PROACTIVE_THRESHOLD_MS = 10_000.0
+
+DEFAULT_MEMORY_MB = 128  # Lambda's own default memory size
+
+
+def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer environment variable; a bad value warns once and gives ``default``.
+
+    >>> env_int("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 128, low=128, high=10240)
+    128
+    """
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        problem(f"{name}={raw!r} is not an integer; using {default}")
+        return default
+    if (low is not None and value < low) or (high is not None and value > high):
+        problem(f"{name}={raw!r} is outside {low}..{high}; using {default}")
+        return default
+    return value
+
+
+def env_float(name: str, default: float, *, low: float = 0.0) -> float:
+    """A float environment variable; a bad or negative value warns once and gives ``default``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        problem(f"{name}={raw!r} is not a number; using {default}")
+        return default
+    if not value >= low:  # also refuses NaN
+        problem(f"{name}={raw!r} must be >= {low}; using {default}")
+        return default
+    return value
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A boolean environment variable (1/0, true/false, yes/no, on/off)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    v = raw.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off"):
+        return False
+    problem(f"{name}={raw!r} is not a boolean (use 1 or 0); using {int(default)}")
+    return default
+
+
+def init_type() -> str:
+    """``AWS_LAMBDA_INITIALIZATION_TYPE``, or ``on-demand`` when unset or unknown."""
+    raw = os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE")
+    if raw is None or raw == "":
+        return "on-demand"
+    if raw not in INIT_TYPES:
+        problem(f"AWS_LAMBDA_INITIALIZATION_TYPE={raw!r} is unknown; treating it as on-demand")
+        return "on-demand"
+    return raw
+
+
+def architecture() -> str:
+    """``x86_64`` or ``arm64``, as Lambda names them (``aarch64`` reads as ``arm64``).
+
+    ``os.uname`` rather than ``platform.machine``: importing ``platform`` costs
+    about 2 ms on a cold start.
+    """
+    machine = os.uname().machine.lower()
+    if machine in ("aarch64", "arm64", "armv8l", "armv8b"):
+        return "arm64"
+    return "x86_64"
+
+
+def memory_size_mb(context: object = None) -> int:
+    """The function's memory size: the context's, else ``AWS_LAMBDA_FUNCTION_MEMORY_SIZE``."""
+    raw = getattr(context, "memory_limit_in_mb", None)
+    if raw is not None:
+        try:
+            value = int(raw)
+            if 128 <= value <= 10240:
+                return value
+        except (TypeError, ValueError):
+            pass
+        problem(f"context.memory_limit_in_mb={raw!r} is not a memory size; ignoring it")
+    return env_int("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", DEFAULT_MEMORY_MB, low=128, high=10240)
+
+
+def region() -> str | None:
+    """``AWS_REGION`` (or ``AWS_DEFAULT_REGION``), None off Lambda."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
+
+def xray_trace_id() -> str | None:
+    """The ``Root`` of ``_X_AMZN_TRACE_ID`` (``1-5759e988-bd862e3fe1be46a994272793``)."""
+    header = os.environ.get("_X_AMZN_TRACE_ID")
+    if not header:
+        return None
+    for part in header.split(";"):
+        if part.startswith("Root="):
+            return part[5:]
+    return None
+
+
+def _process_start_ns() -> int:
+    """Wall-clock time (``time.time_ns``) when this process started.
+
+    The kernel's start time is in clock ticks (usually 10 ms) on the boot
+    clock; subtracting the process's age from "now" keeps us on the wall
+    clock. Falls back to "now" (an age of zero) when /proc is not there.
+    """
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            stat = f.read()
+        # the command name may hold spaces and parentheses: split after the last ')'
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        start_ticks = int(fields[19])  # field 22 overall; 20th after pid and comm
+        ticks_per_s = os.sysconf("SC_CLK_TCK")
+        age_ns = (
+            time.clock_gettime_ns(time.CLOCK_BOOTTIME) - start_ticks * 1_000_000_000 // ticks_per_s
+        )
+        return time.time_ns() - max(age_ns, 0)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.time_ns()
+
+
+class Environment:
+    """Per-process facts: read once, when the first invocation starts.
+
+    ``process_start_ns`` is read at import, so a fork (``multiprocessing``) or a
+    SnapStart restore gives a new object (see ``reset``).
+    """
+
+    __slots__ = (
+        "architecture",
+        "init_end_ns",
+        "init_type",
+        "invocations",
+        "pid",
+        "proactive_threshold_ms",
+        "process_start_ns",
+        "region",
+    )
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.process_start_ns = _process_start_ns()
+        self.init_type = init_type()
+        self.architecture = architecture()
+        self.region = region()
+        self.proactive_threshold_ms = env_float(
+            "LAMBDA_KIT_PROACTIVE_INIT_MS", DEFAULT_PROACTIVE_THRESHOLD_MS
+        )
+        #: when init ended, if something knew it before the first invocation (the
+        #: import profiler, or the end of the handler module's import); else None
+        self.init_end_ns: int | None = None
+        self.invocations = 0
+
+
+_env: Environment | None = None
+
+
+def get() -> Environment:
+    """This process's ``Environment``, created on first use (and anew after a fork)."""
+    global _env
+    env = _env
+    if env is None or env.pid != os.getpid():
+        env = _env = Environment()
+    return env
+
+
+def reset() -> None:
+    """Forget this process's facts (tests; a SnapStart restore is a new environment)."""
+    global _env
+    _env = None
+
+
+def mark_init_end(when_ns: int | None = None) -> None:
+    """Note that init ended now (or at ``when_ns``, a ``time.time_ns`` value).
+
+    The import profiler calls this when the handler module's import finishes,
+    which dates init's end better than the first invocation can when Lambda
+    initialised the environment long before its first request.
+    """
+    env = get()
+    if env.invocations == 0:
+        env.init_end_ns = time.time_ns() if when_ns is None else when_ns
