@@ -1,0 +1,340 @@
+"""Execution environments: one runtime process, INIT once, then invocations until it dies.
+
+``run_environment`` is the Python face of ``lambda-kit invoke``: it runs
+events through a handler as Lambda would and returns what happened to each,
+with the figures of its REPORT line. An environment is replaced by a new one
+(a cold start) after a timeout, an out-of-memory kill or a runtime exit, as
+Lambda replaces its sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from typing import TextIO
+
+from lambda_kit.cost import billed_ms, invocation_cost_usd
+from lambda_kit.local import lines
+from lambda_kit.local.function import BadInput, Function, trace_header
+from lambda_kit.local.logs import LogStream, Pump
+from lambda_kit.local.memory import Cgroup, MemoryWatch
+from lambda_kit.local.server import Event, Invocation, RuntimeAPIServer
+
+_ms = 1_000_000.0
+
+
+class Result:
+    """What one invocation returned and what its REPORT line said.
+
+    ``status`` is ``success``, ``error`` or ``timeout``; ``payload`` the response
+    (or error) body as the runtime posted it; ``logs`` the log lines from START
+    to REPORT; ``init_duration_ms`` is set on a cold start only.
+    """
+
+    __slots__ = ("cold_start", "cost_usd", "environment", "error_type", "logs", "payload",
+                 "report")
+
+    def __init__(self, report: lines.Report, payload: bytes, environment: int) -> None:
+        self.report = report
+        self.payload = payload
+        self.environment = environment
+        self.logs: list[str] = []
+        self.cold_start = report.init_duration_ms is not None
+        self.error_type = report.error_type
+        self.cost_usd = 0.0
+
+    @property
+    def status(self) -> str:
+        """``success``, ``error`` or ``timeout``."""
+        return self.report.status
+
+    @property
+    def request_id(self) -> str:
+        """The invocation's request id."""
+        return self.report.request_id
+
+
+class InitFailed(Exception):
+    """The environment's init failed: ``error_type``, its payload and how long it took."""
+
+    def __init__(self, error_type: str, payload: bytes, duration_ms: float, status: str) -> None:
+        super().__init__(error_type)
+        self.error_type = error_type
+        self.payload = payload
+        self.duration_ms = duration_ms
+        self.status = status
+
+
+class Environment:
+    """One execution environment: a Runtime API server and the runtime process it serves."""
+
+    def __init__(self, fn: Function, log: LogStream, index: int, port: int = 0) -> None:
+        self.fn = fn
+        self.log = log
+        self.index = index
+        try:
+            self.server = RuntimeAPIServer(port)
+        except OSError as exc:
+            raise BadInput(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+        self.events: queue.Queue[Event] = self.server.events
+        self.init_duration_ms: float | None = None
+        self.dead = False
+        self.oom = False
+        self.cgroup = Cgroup.create(fn.memory_mb, f"lambda-kit-{os.getpid()}-{index}")
+        enter = self.cgroup.procs_file if self.cgroup is not None else None
+        log.write(lines.init_start(_runtime_version()))
+        self._spawn_ns = time.perf_counter_ns()
+        self.proc = subprocess.Popen(
+            fn.command(),
+            cwd=fn.task_root,
+            env=fn.environment(self.server.address),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a kill takes its children too
+            preexec_fn=(lambda: _enter_cgroup(enter)) if enter else None,  # noqa: PLW1509
+        )
+        assert self.proc.stdout is not None
+        self.pump = Pump(os.dup(self.proc.stdout.fileno()), log.write, log.lock)
+        self.proc.stdout.close()
+        self.memory = MemoryWatch(
+            self.proc.pid,
+            limit_mb=None if self.cgroup is not None else fn.memory_mb,
+            on_exceeded=self._out_of_memory,
+        )
+        threading.Thread(target=self._wait_exit, name="runtime-exit", daemon=True).start()
+
+    # -- process life ------------------------------------------------------------------
+    def _wait_exit(self) -> None:
+        rc = self.proc.wait()
+        self.events.put(("exit", time.perf_counter_ns(), rc))
+
+    def _out_of_memory(self, used_mb: int) -> None:
+        self.oom = True
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the runtime and everything it started."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def shutdown(self) -> None:
+        """End the environment: no process, thread, socket or cgroup is left behind."""
+        self.kill()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
+            pass
+        self.memory.stop()
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        self.pump.finish()
+        self.server.close()
+        self.dead = True
+
+    def _oom_now(self) -> bool:
+        return self.oom or (self.cgroup is not None and self.cgroup.oom_kills() > 0)
+
+    # -- init --------------------------------------------------------------------------
+    def wait_init(self) -> None:
+        """Wait until the runtime asks for its first event; ``InitFailed`` if it cannot."""
+        deadline = time.perf_counter() + self.fn.init_timeout_s
+        error: tuple[str, bytes] | None = None
+        while True:
+            try:
+                kind, t, data = self.events.get(timeout=max(0.0, deadline - time.perf_counter()))
+            except queue.Empty:
+                self.kill()
+                took = (time.perf_counter_ns() - self._spawn_ns) / _ms
+                self._reap()
+                raise InitFailed("Sandbox.Timedout", lines.error_payload(
+                    "init", "Sandbox.Timedout",
+                    f"Init timed out after {self.fn.init_timeout_s:.2f} seconds"), took, "timeout"
+                ) from None
+            took = (t - self._spawn_ns) / _ms
+            if kind == "next":
+                self.init_duration_ms = took
+                return
+            if kind == "init_error":
+                error = data
+            elif kind == "exit":
+                self.dead = True
+                self.pump.finish()
+                if error is not None:
+                    raise InitFailed(error[0], error[1], took, "error")
+                if self._oom_now():
+                    raise InitFailed("Runtime.OutOfMemory", lines.error_payload(
+                        "init", "Runtime.OutOfMemory", lines.exit_reason(data)), took, "error")
+                raise InitFailed("Runtime.ExitError", lines.error_payload(
+                    "init", "Runtime.ExitError", lines.exit_reason(data)), took, "error")
+
+    def _reap(self) -> None:
+        self.proc.wait()
+        self.dead = True
+        self.pump.finish()
+
+    # -- one invocation ----------------------------------------------------------------
+    def invoke(self, event: bytes, first: bool) -> Result:
+        """Hand ``event`` to the runtime and wait for its response, error, exit or deadline."""
+        fn = self.fn
+        request_id = str(uuid.uuid4())
+        inv = Invocation(
+            request_id, event, timeout_s=fn.timeout_s, function_arn=fn.arn, trace_id=trace_header()
+        )
+        logs: list[str] = []
+        self.log.collect_into(logs)
+        self.log.write(lines.start(request_id, fn.version))
+        self.server.give(inv)
+        started = 0
+        deadline: float | None = None
+        status, error_type, payload = "success", None, b""
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.perf_counter())
+            try:
+                kind, t, data = self.events.get(timeout=wait)
+            except queue.Empty:
+                self.kill()
+                self._reap()
+                t = time.perf_counter_ns()
+                self.log.write(lines.timed_out(request_id, fn.timeout_s))
+                status, error_type = "timeout", "Sandbox.Timedout"
+                payload = lines.error_payload(
+                    request_id, "Sandbox.Timedout", f"Task timed out after {fn.timeout_s:.2f} seconds"
+                )
+                break
+            if kind == "started" and data == request_id:
+                started = t
+                deadline = t / 1e9 + fn.timeout_s  # perf_counter and perf_counter_ns: one clock
+            elif kind == "response" and data[0] == request_id:
+                payload = data[1]
+                break
+            elif kind == "error" and data[0] == request_id:
+                status, error_type, payload = "error", data[1], data[2]
+                break
+            elif kind == "exit":
+                self.dead = True
+                self.pump.finish()
+                status = "error"
+                error_type = "Runtime.OutOfMemory" if self._oom_now() else "Runtime.ExitError"
+                payload = lines.error_payload(request_id, error_type, lines.exit_reason(data))
+                break
+        if not self.dead:
+            self.pump.drain()
+        duration_ms = (t - started) / _ms if started else 0.0
+        init_ms = self.init_duration_ms if first else None
+        billed_base = duration_ms
+        if init_ms is not None and fn.init_type == "on-demand":
+            billed_base += init_ms  # on-demand INIT is billed since 2025-08-01 (see lambda_kit.cost)
+        report = lines.Report(
+            request_id,
+            duration_ms,
+            billed_ms(billed_base),
+            fn.memory_mb,
+            self.memory.peak_mb(),
+            init_duration_ms=init_ms if fn.init_type == "on-demand" else None,
+            status=status,
+            error_type=error_type,
+        )
+        self.log.write(lines.end(request_id))
+        self.log.write(report.line())
+        self.log.collect_into(None)
+        result = Result(report, payload, self.index)
+        result.cold_start = first and fn.init_type == "on-demand"
+        result.logs = logs
+        result.cost_usd = invocation_cost_usd(fn.memory_mb, report.billed_duration_ms,
+                                              fn.architecture)
+        return result
+
+
+def _enter_cgroup(procs_file: str) -> None:
+    # runs in the child between fork and exec: only system calls, no locks
+    fd = os.open(procs_file, os.O_WRONLY)
+    try:
+        os.write(fd, b"0")  # "0" is the writing process itself
+    finally:
+        os.close(fd)
+
+
+def _runtime_version() -> str:
+    import sys
+
+    v = sys.version_info
+    try:
+        from awslambdaric import __version__ as ric
+    except ImportError:  # the child will say so, as an init error
+        ric = "missing"
+    return f"python:{v[0]}.{v[1]}.{v[2]} awslambdaric:{ric}"
+
+
+class Run:
+    """Everything ``run_environment`` saw: each invocation, and an init failure if any."""
+
+    def __init__(self) -> None:
+        self.results: list[Result] = []
+        self.init_error: InitFailed | None = None
+        self.environments = 0
+        self.not_sent = 0
+        self.cgroup_used: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Every invocation succeeded."""
+        return self.init_error is None and all(r.status == "success" for r in self.results)
+
+
+def run_environment(
+    fn: Function | str,
+    events: Iterable[bytes | str],
+    *,
+    log: TextIO | None = None,
+    port: int = 0,
+    **settings: object,
+) -> Run:
+    """Run ``events`` through ``fn`` as Lambda would: INIT once, then one invoke per event.
+
+        run = run_environment("examples/hello.py:handler", [b"{}", b"{}"], memory_mb=256)
+        [r.report.init_duration_ms for r in run.results]   # [41.7, None]
+
+    ``log`` receives the CloudWatch-like lines as they come (they are also in
+    each ``Result.logs``). ``settings`` are ``Function``'s keyword arguments.
+    """
+    if isinstance(fn, str):
+        fn = Function(fn, **settings)  # type: ignore[arg-type]
+    run = Run()
+    stream = LogStream(log)
+    env: Environment | None = None
+    todo = [e.encode() if isinstance(e, str) else e for e in events]
+    try:
+        for i, event in enumerate(todo):
+            first = False
+            if env is None or env.dead:
+                if env is not None:
+                    env.shutdown()
+                run.environments += 1
+                env = Environment(fn, stream, run.environments, port)
+                run.cgroup_used = env.cgroup is not None
+                first = True
+                try:
+                    env.wait_init()
+                except InitFailed as failed:
+                    stream.write(lines.init_report(failed.duration_ms, failed.status,
+                                                   failed.error_type))
+                    run.init_error = failed
+                    run.not_sent = len(todo) - i
+                    break
+            result = env.invoke(event, first)
+            run.results.append(result)
+            if result.status == "timeout":
+                env.shutdown()
+    finally:
+        if env is not None:
+            env.shutdown()
+    return run
