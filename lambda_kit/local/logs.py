@@ -23,8 +23,14 @@ class LogStream:
         log.write("START RequestId: ...")
     """
 
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | Callable[[str], None] | None = None) -> None:
+        # a text stream gets each line and a flush; a callable gets each line as it is
+        self._stream: TextIO | None = None
+        self._call: Callable[[str], None] | None = None
+        if callable(stream):
+            self._call = stream
+        else:
+            self._stream = stream
         self.lock = threading.RLock()
         self._into: list[str] | None = None
 
@@ -38,6 +44,8 @@ class LogStream:
         with self.lock:
             if self._into is not None:
                 self._into.append(line)
+            if self._call is not None:
+                self._call(line)
             if self._stream is not None:
                 try:
                     self._stream.write(line + "\n")

@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from lambda_kit.cost import billed_ms, invocation_cost_usd
@@ -294,7 +294,7 @@ def run_environment(
     fn: Function | str,
     events: Iterable[bytes | str],
     *,
-    log: TextIO | None = None,
+    log: TextIO | Callable[[str], None] | None = None,
     port: int = 0,
     **settings: object,
 ) -> Run:
@@ -303,7 +303,8 @@ def run_environment(
         run = run_environment("examples/hello.py:handler", [b"{}", b"{}"], memory_mb=256)
         [r.report.init_duration_ms for r in run.results]   # [41.7, None]
 
-    ``log`` receives the CloudWatch-like lines as they come (they are also in
+    ``log`` (a text stream, or a callable given each line) receives the
+    CloudWatch-like lines as they come (they are also in
     each ``Result.logs``). ``settings`` are ``Function``'s keyword arguments.
     """
     if isinstance(fn, str):
