@@ -15,30 +15,49 @@ import os
 import shutil
 import sys
 
+from lambda_kit.local.function import Function
 from lambda_kit.local.runner import Result, Run, run_environment
 
-#: (title, handler file, events, settings)
-STEPS: list[tuple[str, str, list[bytes], dict[str, object]]] = [
-    ("A handler with a heavy import, invoked twice: the first is a cold start, the second warm",
-     "heavy.py", [b'{"prices": [1.5, 2.25, 4.0]}'] * 2, {}),
-    ("A handler that raises: the error comes back as Lambda returns it",
-     "failing.py", [b'{"order_id": 42}'], {}),
-    ("A handler slower than its 1 s timeout: killed, and the next invocation starts cold",
-     "slow.py", [b'{"sleep_s": 5}', b'{"sleep_s": 0.05}'], {"timeout_s": 1.0}),
+#: (title, handler file, events, timeout in seconds)
+STEPS: list[tuple[str, str, list[bytes], float]] = [
+    (
+        "A handler with a heavy import, invoked twice: the first is a cold start, the second warm",
+        "heavy.py",
+        [b'{"prices": [1.5, 2.25, 4.0]}'] * 2,
+        3.0,
+    ),
+    (
+        "A handler that raises: the error comes back as Lambda returns it",
+        "failing.py",
+        [b'{"order_id": 42}'],
+        3.0,
+    ),
+    (
+        "A handler slower than its 1 s timeout: killed, and the next invocation starts cold",
+        "slow.py",
+        [b'{"sleep_s": 5}', b'{"sleep_s": 0.05}'],
+        1.0,
+    ),
 ]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit demo``."""
     parser.add_argument("--examples", default=None, help="folder of the example handlers")
-    parser.add_argument("--memory", type=int, default=128, metavar="MB",
-                        help="memory size of the example functions (default 128)")
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=128,
+        metavar="MB",
+        help="memory size of the example functions (default 128)",
+    )
 
 
 def find_examples(folder: str | None) -> str | None:
     """The examples folder: the one given, ./examples, or the one beside the package."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for candidate in (folder, os.path.join(os.getcwd(), "examples"), os.path.join(here, "examples")):
+    candidates = (folder, os.path.join(os.getcwd(), "examples"), os.path.join(here, "examples"))
+    for candidate in candidates:
         if candidate and os.path.isfile(os.path.join(candidate, "heavy.py")):
             return candidate
     return None
@@ -102,15 +121,15 @@ def run(args: argparse.Namespace) -> int:
     rows: list[tuple[str, Result]] = []
     print("lambda-kit demo: the bundled examples, each run as Lambda runs it: a Runtime API")
     print("server on 127.0.0.1 and the real awslambdaric runtime client in a child process.")
-    for n, (title, file, events, settings) in enumerate(STEPS, 1):
+    for n, (title, file, events, timeout) in enumerate(STEPS, 1):
         handler = os.path.join(folder, file) + ":handler"
-        timeout = settings.get("timeout_s", 3.0)
         print(f"\n{n}. {title}")
-        print(f"   $ lambda-kit invoke examples/{file}:handler -n {len(events)}"
-              f" --memory {args.memory} --timeout {timeout:g}")
-        result: Run = run_environment(
-            handler, events, log=term, memory_mb=args.memory, **settings
+        print(
+            f"   $ lambda-kit invoke examples/{file}:handler -n {len(events)}"
+            f" --memory {args.memory} --timeout {timeout:g}"
         )
+        fn = Function(handler, memory_mb=args.memory, timeout_s=timeout)
+        result: Run = run_environment(fn, events, log=term)
         for i, r in enumerate(result.results):
             rows.append((f"{file} #{i + 1}" + (" (cold)" if r.cold_start else " (warm)"), r))
             print(f"    -> response: {_short(r.payload, width - 17)}")
@@ -126,10 +145,15 @@ def _short(payload: bytes, width: int) -> str:
 
 def table(rows: list[tuple[str, Result]], memory_mb: int) -> str:
     """What each invocation cost, one row each."""
-    head = (f"{'invocation':<22}{'status':<9}{'init ms':>9}{'duration ms':>13}{'billed ms':>11}"
-            f"{'max MB':>8}{'USD per 1M':>12}")
-    out = [f"What each invocation cost ({memory_mb} MB, x86_64, us-east-1 prices):", head,
-           "-" * len(head)]
+    head = (
+        f"{'invocation':<22}{'status':<9}{'init ms':>9}{'duration ms':>13}{'billed ms':>11}"
+        f"{'max MB':>8}{'USD per 1M':>12}"
+    )
+    out = [
+        f"What each invocation cost ({memory_mb} MB, x86_64, us-east-1 prices):",
+        head,
+        "-" * len(head),
+    ]
     for name, r in rows:
         rep = r.report
         init = f"{rep.init_duration_ms:.1f}" if rep.init_duration_ms is not None else "-"
@@ -137,6 +161,8 @@ def table(rows: list[tuple[str, Result]], memory_mb: int) -> str:
             f"{name:<22}{r.status:<9}{init:>9}{rep.duration_ms:>13.2f}"
             f"{rep.billed_duration_ms:>11}{rep.max_memory_used_mb:>8}{r.cost_usd * 1e6:>12.2f}"
         )
-    out.append("A cold start bills its Init Duration too (on-demand, since 2025-08); "
-               "a timeout bills the whole timeout.")
+    out.append(
+        "A cold start bills its Init Duration too (on-demand, since 2025-08); "
+        "a timeout bills the whole timeout."
+    )
     return "\n".join(out)

@@ -14,29 +14,69 @@ import json
 import sys
 from typing import TextIO
 
-from lambda_kit.local.function import ARCHITECTURES, INIT_TYPES, BadInput
+from lambda_kit.local.function import ARCHITECTURES, INIT_TYPES, MEMORY_CAPS, BadInput
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit invoke``."""
     parser.add_argument("handler", help="MODULE:HANDLER, MODULE.HANDLER or path/to/file.py:HANDLER")
     parser.add_argument("--event", metavar="FILE|-", help="JSON event (default: {}); - reads stdin")
-    parser.add_argument("-n", "--invocations", type=int, default=1, metavar="N",
-                        help="invoke N times, one environment while it lives (default 1)")
-    parser.add_argument("--memory", type=int, default=128, metavar="MB",
-                        help="memory size in MB; also caps the runtime's memory (default 128)")
-    parser.add_argument("--timeout", type=float, default=3.0, metavar="S",
-                        help="timeout in seconds (default 3, as Lambda's)")
-    parser.add_argument("--arch", choices=ARCHITECTURES, default="x86_64",
-                        help="architecture the cost is priced for (default x86_64)")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="an environment variable for the function (repeatable)")
-    parser.add_argument("--init-type", choices=INIT_TYPES, default="on-demand",
-                        help="AWS_LAMBDA_INITIALIZATION_TYPE (default on-demand)")
+    parser.add_argument(
+        "-n",
+        "--invocations",
+        type=int,
+        default=1,
+        metavar="N",
+        help="invoke N times, one environment while it lives (default 1)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=128,
+        metavar="MB",
+        help="memory size in MB; also caps the runtime's memory (default 128)",
+    )
+    parser.add_argument(
+        "--memory-cap",
+        choices=MEMORY_CAPS,
+        default="auto",
+        help="how --memory is enforced: a memory cgroup, a watchdog on the "
+        "process tree's resident memory, or auto (cgroup if writable)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="timeout in seconds (default 3, as Lambda's)",
+    )
+    parser.add_argument(
+        "--arch",
+        choices=ARCHITECTURES,
+        default="x86_64",
+        help="architecture the cost is priced for (default x86_64)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an environment variable for the function (repeatable)",
+    )
+    parser.add_argument(
+        "--init-type",
+        choices=INIT_TYPES,
+        default="on-demand",
+        help="AWS_LAMBDA_INITIALIZATION_TYPE (default on-demand)",
+    )
     parser.add_argument("--output", metavar="FILE", help="write response payloads here, not stdout")
     parser.add_argument("--name", help="function name (default: the module's name)")
-    parser.add_argument("--port", type=int, default=0,
-                        help="port of the Runtime API server on 127.0.0.1 (default: any free one)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="port of the Runtime API server on 127.0.0.1 (default: any free one)",
+    )
 
 
 def read_event(source: str | None, stdin: TextIO | None = None) -> bytes:
@@ -95,6 +135,7 @@ def _run(args: argparse.Namespace) -> int:
         init_type=args.init_type,
         env=parse_env(args.env),
         name=args.name,
+        memory_cap=args.memory_cap,
     )
     event = read_event(args.event)
     if importlib.util.find_spec("awslambdaric") is None:

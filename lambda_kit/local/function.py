@@ -15,6 +15,7 @@ import time
 
 ARCHITECTURES = ("x86_64", "arm64")
 INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start")
+MEMORY_CAPS = ("auto", "cgroup", "watchdog")
 #: variables of the parent that must not leak into the environment
 _DROPPED = (
     "AWS_LAMBDA_MAX_CONCURRENCY",
@@ -60,8 +61,8 @@ def parse_handler(spec: str, task_root: str | None = None) -> tuple[str, str, st
 class Function:
     """A handler and the settings of the function it belongs to.
 
-        fn = Function("examples/hello.py:handler", memory_mb=512, timeout_s=3)
-        fn.environment(runtime_api="127.0.0.1:9001")
+    fn = Function("examples/hello.py:handler", memory_mb=512, timeout_s=3)
+    fn.environment(runtime_api="127.0.0.1:9001")
     """
 
     def __init__(
@@ -77,6 +78,7 @@ class Function:
         region: str | None = None,
         task_root: str | None = None,
         init_timeout_s: float = 10.0,
+        memory_cap: str = "auto",
     ) -> None:
         self.task_root, self.module, self.function = parse_handler(handler, task_root)
         if not 128 <= memory_mb <= 10240:
@@ -87,6 +89,8 @@ class Function:
             raise BadInput(f"--arch {architecture!r} is not one of {', '.join(ARCHITECTURES)}")
         if init_type not in INIT_TYPES:
             raise BadInput(f"--init-type {init_type!r} is not one of {', '.join(INIT_TYPES)}")
+        if memory_cap not in MEMORY_CAPS:
+            raise BadInput(f"memory cap {memory_cap!r} is not one of {', '.join(MEMORY_CAPS)}")
         extra = dict(env or {})
         if "AWS_LAMBDA_MAX_CONCURRENCY" in extra:
             raise BadInput(
@@ -94,6 +98,8 @@ class Function:
                 "multi-concurrency mode; lambda-kit invoke runs one environment"
             )
         self.memory_mb = memory_mb
+        #: "auto": a memory cgroup where one is writable, else the RSS watchdog
+        self.memory_cap = memory_cap
         self.timeout_s = timeout_s
         self.init_timeout_s = init_timeout_s
         self.architecture = architecture
@@ -128,7 +134,7 @@ class Function:
                 "AWS_LAMBDA_LOG_STREAM_NAME": stream + secrets.token_hex(16),
                 "AWS_REGION": self.region,
                 "AWS_DEFAULT_REGION": self.region,
-                "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info[0]}.{sys.version_info[1]}",
+                "AWS_EXECUTION_ENV": "AWS_Lambda_python{}.{}".format(*sys.version_info[:2]),
                 "_HANDLER": self.handler,
                 "LAMBDA_TASK_ROOT": self.task_root,
                 "TZ": ":UTC",

@@ -18,9 +18,9 @@ from typing import TextIO
 class LogStream:
     """Where log lines go: an optional terminal stream, and the list of the current phase.
 
-        log = LogStream(sys.stderr)
-        log.collect_into(lines)     # the lines of the invocation now running
-        log.write("START RequestId: ...")
+    log = LogStream(sys.stderr)
+    log.collect_into(lines)     # the lines of the invocation now running
+    log.write("START RequestId: ...")
     """
 
     def __init__(self, stream: TextIO | Callable[[str], None] | None = None) -> None:

@@ -1,10 +1,11 @@
 """Memory of a runtime process tree: its peak, and a cap at the function's memory size.
 
 ``Max Memory Used`` in a REPORT line is the peak resident memory of the
-environment so far. Here that is the larger of the runtime process's own high
-water mark (``VmHWM`` in /proc/PID/status, exact, the same figure as its
-``ru_maxrss``) and the polled resident memory of the whole tree (the runtime
-plus anything it started, found by session id).
+environment so far. Here that is the larger of the sum of each process's own
+high-water mark (``VmHWM`` in /proc/PID/status: exact, and counted from the
+process's exec) and the polled resident memory of the whole tree (the runtime
+plus anything it started, found by session id; the tiny launcher shell is not
+counted).
 
 The cap (``--memory``) is enforced by a memory cgroup when one can be created
 (cgroup v2 ``memory.max``, or v1 ``memory.limit_in_bytes``): the kernel then
@@ -17,6 +18,7 @@ breaks ordinary programs (threads reserve 8 MB stacks, allocators reserve arenas
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -25,7 +27,6 @@ from collections.abc import Callable
 POLL_S = 0.02
 #: the tree (children of the runtime) is looked for every SCAN_EVERY polls
 SCAN_EVERY = 10
-_PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def mb(kib: int) -> int:
@@ -46,14 +47,6 @@ def _status_kib(pid: int) -> tuple[int, int]:
     except (OSError, ValueError, IndexError):
         pass
     return rss, hwm
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as f:
-            return int(f.read().split()[1]) * _PAGE_KIB
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def session_members(sid: int) -> list[int]:
@@ -80,20 +73,26 @@ def session_members(sid: int) -> list[int]:
 class MemoryWatch:
     """Polls a runtime's process tree: peak resident memory, and the watchdog cap.
 
-        watch = MemoryWatch(pid, limit_mb=None, on_exceeded=kill)
-        ...
-        watch.peak_mb()       # Max Memory Used so far
-        watch.stop()
+    watch = MemoryWatch(pid, limit_mb=None, on_exceeded=kill)
+    ...
+    watch.peak_mb()       # Max Memory Used so far
+    watch.stop()
     """
 
     def __init__(
-        self, pid: int, *, limit_mb: int | None, on_exceeded: Callable[[int], None]
+        self,
+        pid: int,
+        *,
+        limit_mb: int | None,
+        on_exceeded: Callable[[int], None],
+        launcher: int | None = None,
     ) -> None:
-        self.pid = pid
+        self.pid = pid  # the session leader: the runtime, or the launcher that started it
+        self._launcher = launcher  # a tiny shell: not counted
         self._limit_kib = None if limit_mb is None else limit_mb * 1024
         self._on_exceeded = on_exceeded
         self._peak_kib = 0
-        self._others: list[int] = []
+        self._members: list[int] = [] if launcher is not None else [pid]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-watch", daemon=True)
         self._thread.start()
@@ -101,8 +100,8 @@ class MemoryWatch:
     def _run(self) -> None:
         n = 0
         while not self._stop.wait(POLL_S):
-            if n % SCAN_EVERY == 0:
-                self._others = [p for p in session_members(self.pid) if p != self.pid]
+            if n % SCAN_EVERY == 0 or not self._members:
+                self._members = [p for p in session_members(self.pid) if p != self._launcher]
             n += 1
             total = self.sample()
             if self._limit_kib is not None and total > self._limit_kib:
@@ -111,13 +110,20 @@ class MemoryWatch:
 
     def sample(self) -> int:
         """Read the tree now; returns its resident KiB and updates the peak."""
-        rss, hwm = _status_kib(self.pid)
-        total = rss + sum(_rss_kib(p) for p in self._others)
-        self._peak_kib = max(self._peak_kib, total, hwm)
+        total = hwm_total = 0
+        for pid in self._members:
+            rss, hwm = _status_kib(pid)
+            total += rss
+            hwm_total += hwm
+        # each process's own high-water mark is exact; their sum bounds the tree's peak
+        # from above only when several processes peak apart, which is rare and safe
+        self._peak_kib = max(self._peak_kib, total, hwm_total)
         return total
 
     def peak_mb(self) -> int:
         """Peak resident memory of the tree so far, in MB (read fresh while it lives)."""
+        if not self._members:
+            self._members = [p for p in session_members(self.pid) if p != self._launcher]
         self.sample()
         return mb(self._peak_kib)
 
@@ -187,10 +193,8 @@ class Cgroup:
         try:
             with open(self.procs_file) as f:
                 for line in f:
-                    try:
+                    with contextlib.suppress(OSError, ValueError):
                         os.kill(int(line), signal.SIGKILL)
-                    except (OSError, ValueError):
-                        pass
         except OSError:
             pass
         _rmdir(self.path)
@@ -229,8 +233,10 @@ def _memory_cgroup_bases() -> list[tuple[int, str]]:
             mount_point, root = m[4], m[3]
             if controllers == "" and fstype == "cgroup2":
                 bases.append((2, os.path.join(mount_point, os.path.relpath(rel, root))))
-            elif fstype == "cgroup" and "memory" in controllers.split(",") and (
-                "memory" in options.split(",")
+            elif (
+                fstype == "cgroup"
+                and "memory" in controllers.split(",")
+                and ("memory" in options.split(","))
             ):
                 bases.append((1, os.path.join(mount_point, os.path.relpath(rel, root))))
     # v2 first: it is the modern interface; its cgroup only works if memory is delegated

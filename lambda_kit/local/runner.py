@@ -9,8 +9,10 @@ Lambda replaces its sandbox.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import threading
@@ -37,8 +39,7 @@ class Result:
     to REPORT; ``init_duration_ms`` is set on a cold start only.
     """
 
-    __slots__ = ("cold_start", "cost_usd", "environment", "error_type", "logs", "payload",
-                 "report")
+    __slots__ = ("cold_start", "cost_usd", "environment", "error_type", "logs", "payload", "report")
 
     def __init__(self, report: lines.Report, payload: bytes, environment: int) -> None:
         self.report = report
@@ -86,25 +87,31 @@ class Environment:
         self.init_duration_ms: float | None = None
         self.dead = False
         self.oom = False
-        self.cgroup = Cgroup.create(fn.memory_mb, f"lambda-kit-{os.getpid()}-{index}")
+        self.cgroup = None
+        if fn.memory_cap != "watchdog":
+            self.cgroup = Cgroup.create(fn.memory_mb, f"lambda-kit-{os.getpid()}-{index}")
+            if self.cgroup is None and fn.memory_cap == "cgroup":
+                self.server.close()
+                raise BadInput("no memory cgroup is writable here (use --memory-cap watchdog)")
         enter = self.cgroup.procs_file if self.cgroup is not None else None
         log.write(lines.init_start(_runtime_version()))
         self._spawn_ns = time.perf_counter_ns()
         self.proc = subprocess.Popen(
-            fn.command(),
+            _launch(fn.command()),
             cwd=fn.task_root,
             env=fn.environment(self.server.address),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a kill takes its children too
-            preexec_fn=(lambda: _enter_cgroup(enter)) if enter else None,  # noqa: PLW1509
+            preexec_fn=(lambda: _enter_cgroup(enter)) if enter else None,
         )
         assert self.proc.stdout is not None
         self.pump = Pump(os.dup(self.proc.stdout.fileno()), log.write, log.lock)
         self.proc.stdout.close()
         self.memory = MemoryWatch(
             self.proc.pid,
+            launcher=self.proc.pid if _SHELL else None,
             limit_mb=None if self.cgroup is not None else fn.memory_mb,
             on_exceeded=self._out_of_memory,
         )
@@ -113,6 +120,8 @@ class Environment:
     # -- process life ------------------------------------------------------------------
     def _wait_exit(self) -> None:
         rc = self.proc.wait()
+        if _SHELL and rc > 128:  # the shell's way of saying "killed by signal rc - 128"
+            rc = 128 - rc
         self.events.put(("exit", time.perf_counter_ns(), rc))
 
     def _out_of_memory(self, used_mb: int) -> None:
@@ -121,18 +130,14 @@ class Environment:
 
     def kill(self) -> None:
         """Kill the runtime and everything it started."""
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def shutdown(self) -> None:
         """End the environment: no process, thread, socket or cgroup is left behind."""
         self.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL does not fail
             self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
-            pass
         self.memory.stop()
         if self.cgroup is not None:
             self.cgroup.remove()
@@ -155,9 +160,15 @@ class Environment:
                 self.kill()
                 took = (time.perf_counter_ns() - self._spawn_ns) / _ms
                 self._reap()
-                raise InitFailed("Sandbox.Timedout", lines.error_payload(
-                    "init", "Sandbox.Timedout",
-                    f"Init timed out after {self.fn.init_timeout_s:.2f} seconds"), took, "timeout"
+                raise InitFailed(
+                    "Sandbox.Timedout",
+                    lines.error_payload(
+                        "init",
+                        "Sandbox.Timedout",
+                        f"Init timed out after {self.fn.init_timeout_s:.2f} seconds",
+                    ),
+                    took,
+                    "timeout",
                 ) from None
             took = (t - self._spawn_ns) / _ms
             if kind == "next":
@@ -171,10 +182,18 @@ class Environment:
                 if error is not None:
                     raise InitFailed(error[0], error[1], took, "error")
                 if self._oom_now():
-                    raise InitFailed("Runtime.OutOfMemory", lines.error_payload(
-                        "init", "Runtime.OutOfMemory", lines.exit_reason(data)), took, "error")
-                raise InitFailed("Runtime.ExitError", lines.error_payload(
-                    "init", "Runtime.ExitError", lines.exit_reason(data)), took, "error")
+                    raise InitFailed(
+                        "Runtime.OutOfMemory",
+                        lines.error_payload("init", "Runtime.OutOfMemory", lines.exit_reason(data)),
+                        took,
+                        "error",
+                    )
+                raise InitFailed(
+                    "Runtime.ExitError",
+                    lines.error_payload("init", "Runtime.ExitError", lines.exit_reason(data)),
+                    took,
+                    "error",
+                )
 
     def _reap(self) -> None:
         self.proc.wait()
@@ -206,9 +225,8 @@ class Environment:
                 t = time.perf_counter_ns()
                 self.log.write(lines.timed_out(request_id, fn.timeout_s))
                 status, error_type = "timeout", "Sandbox.Timedout"
-                payload = lines.error_payload(
-                    request_id, "Sandbox.Timedout", f"Task timed out after {fn.timeout_s:.2f} seconds"
-                )
+                what = f"Task timed out after {fn.timeout_s:.2f} seconds"
+                payload = lines.error_payload(request_id, "Sandbox.Timedout", what)
                 break
             if kind == "started" and data == request_id:
                 started = t
@@ -232,7 +250,7 @@ class Environment:
         init_ms = self.init_duration_ms if first else None
         billed_base = duration_ms
         if init_ms is not None and fn.init_type == "on-demand":
-            billed_base += init_ms  # on-demand INIT is billed since 2025-08-01 (see lambda_kit.cost)
+            billed_base += init_ms  # on-demand INIT is billed since 2025-08 (see lambda_kit.cost)
         report = lines.Report(
             request_id,
             duration_ms,
@@ -249,9 +267,24 @@ class Environment:
         result = Result(report, payload, self.index)
         result.cold_start = first and fn.init_type == "on-demand"
         result.logs = logs
-        result.cost_usd = invocation_cost_usd(fn.memory_mb, report.billed_duration_ms,
-                                              fn.architecture)
+        result.cost_usd = invocation_cost_usd(
+            fn.memory_mb, report.billed_duration_ms, fn.architecture
+        )
         return result
+
+
+#: A small shell starts the runtime (and waits for it), as Lambda's own small init process
+#: does. Started straight from this (large) Python process, the runtime's ``ru_maxrss``
+#: would begin at our resident size: Linux carries the pre-exec image's high-water mark
+#: into ``ru_maxrss`` across exec (fs/exec.c, exec_mmap), for fork and vfork alike, and
+#: @instrument's ``max_memory_used_mb`` would report lambda-kit's memory, not the handler's.
+_SHELL = shutil.which("sh")
+
+
+def _launch(command: list[str]) -> list[str]:
+    if _SHELL is None:
+        return command
+    return [_SHELL, "-c", '"$@" & wait $!', "sh", *command]
 
 
 def _enter_cgroup(procs_file: str) -> None:
@@ -326,8 +359,9 @@ def run_environment(
                 try:
                     env.wait_init()
                 except InitFailed as failed:
-                    stream.write(lines.init_report(failed.duration_ms, failed.status,
-                                                   failed.error_type))
+                    stream.write(
+                        lines.init_report(failed.duration_ms, failed.status, failed.error_type)
+                    )
                     run.init_error = failed
                     run.not_sent = len(todo) - i
                     break

@@ -19,6 +19,7 @@ algorithm and delayed ACKs), and it keeps ``lambda-kit invoke`` light to start.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import threading
@@ -33,11 +34,18 @@ _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 41
 class Invocation:
     """One event to hand to the runtime, and when it was handed over.
 
-    >>> Invocation("8f5c...", b'{"a": 1}', timeout_s=3.0, function_arn="arn:...", trace_id="Root=1-...")
+    >>> Invocation("8f5c", b'{"a": 1}', timeout_s=3.0, function_arn="arn:...", trace_id="Root=...")
     """
 
-    __slots__ = ("body", "deadline_ms", "function_arn", "request_id", "started_ns", "timeout_s",
-                 "trace_id")
+    __slots__ = (
+        "body",
+        "deadline_ms",
+        "function_arn",
+        "request_id",
+        "started_ns",
+        "timeout_s",
+        "trace_id",
+    )
 
     def __init__(
         self, request_id: str, body: bytes, *, timeout_s: float, function_arn: str, trace_id: str
@@ -104,10 +112,8 @@ class RuntimeAPIServer:
             conns = list(self._connections)
         self._pending.put(None)
         for s in (self._sock, *conns):
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
         self._thread.join(timeout=2)
 
