@@ -21,7 +21,7 @@ from lambda_kit.local.runner import Result, Run, run_environment
 #: (title, handler file, events, timeout in seconds)
 STEPS: list[tuple[str, str, list[bytes], float]] = [
     (
-        "A handler with a heavy import, invoked twice: the first is a cold start, the second warm",
+        "A handler with a heavy import, invoked twice: a cold start, then warm",
         "heavy.py",
         [b'{"prices": [1.5, 2.25, 4.0]}'] * 2,
         3.0,
@@ -33,7 +33,7 @@ STEPS: list[tuple[str, str, list[bytes], float]] = [
         3.0,
     ),
     (
-        "A handler slower than its 1 s timeout: killed, and the next invocation starts cold",
+        "A handler slower than its 1 s timeout: killed; the next start is cold",
         "slow.py",
         [b'{"sleep_s": 5}', b'{"sleep_s": 0.05}'],
         1.0,
@@ -161,8 +161,6 @@ def table(rows: list[tuple[str, Result]], memory_mb: int) -> str:
             f"{name:<22}{r.status:<9}{init:>9}{rep.duration_ms:>13.2f}"
             f"{rep.billed_duration_ms:>11}{rep.max_memory_used_mb:>8}{r.cost_usd * 1e6:>12.2f}"
         )
-    out.append(
-        "A cold start bills its Init Duration too (on-demand, since 2025-08); "
-        "a timeout bills the whole timeout."
-    )
+    out.append("A cold start bills its Init Duration too (on-demand, since 2025-08),")
+    out.append("a timeout the time until the kill. USD per 1M: a million such invocations.")
     return "\n".join(out)
