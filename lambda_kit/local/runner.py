@@ -75,12 +75,14 @@ class InitFailed(Exception):
 class Environment:
     """One execution environment: a Runtime API server and the runtime process it serves."""
 
-    def __init__(self, fn: Function, log: LogStream, index: int, port: int = 0) -> None:
+    def __init__(
+        self, fn: Function, log: LogStream, index: int, port: int = 0, *, nodelay: bool = True
+    ) -> None:
         self.fn = fn
         self.log = log
         self.index = index
         try:
-            self.server = RuntimeAPIServer(port)
+            self.server = RuntimeAPIServer(port, nodelay=nodelay)
         except OSError as exc:
             raise BadInput(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
         self.events: queue.Queue[Event] = self.server.events

@@ -76,7 +76,8 @@ class RuntimeAPIServer:
     ``OSError`` from the constructor means the port could not be bound.
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, nodelay: bool = True) -> None:
+        self._nodelay = nodelay  # False only to measure what Nagle's algorithm would cost
         self.events: queue.Queue[Event] = queue.Queue()
         self._pending: queue.Queue[Invocation | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -124,7 +125,8 @@ class RuntimeAPIServer:
                 conn, _ = self._sock.accept()
             except OSError:
                 return  # closed
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._nodelay:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 if self._closed:
                     conn.close()
