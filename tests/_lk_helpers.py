@@ -16,8 +16,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 class FakeContext:
     """The attributes awslambdaric's LambdaContext has (strings where it has strings)."""
 
-    def __init__(self, name: str = "orders-fn", memory: str | None = "512",
-                 version: str = "$LATEST", request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "orders-fn",
+        memory: str | None = "512",
+        version: str = "$LATEST",
+        request_id: str | None = None,
+    ) -> None:
         self.function_name = name
         self.function_version = version
         self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
@@ -38,13 +43,20 @@ class Capture(io.StringIO):
         return [json.loads(line) for line in self.getvalue().splitlines() if line.strip()]
 
 
-def run_python(code: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_python(
+    code: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter with lambda_kit importable."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAMBDA_KIT_", "POWERTOOLS_", "_X_AMZN"))}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "LAMBDA_KIT_", "POWERTOOLS_", "_X_AMZN"))
+    }
     full_env["PYTHONPATH"] = ROOT + os.pathsep + os.path.join(ROOT, "examples")
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=full_env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

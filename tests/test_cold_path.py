@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from _lk_helpers import Capture, FakeContext, json_lines, run_python
 
 from lambda_kit import _current, environment, instrument
 
-HEAVY = ("asyncio", "importlib.metadata", "opentelemetry", "aws_xray_sdk", "boto3", "botocore",
-         "requests", "psycopg", "redis", "inspect", "datetime", "platform", "wrapt.wrappers")
+HEAVY = (
+    "asyncio",
+    "importlib.metadata",
+    "opentelemetry",
+    "aws_xray_sdk",
+    "boto3",
+    "botocore",
+    "requests",
+    "psycopg",
+    "redis",
+    "inspect",
+    "datetime",
+    "platform",
+    "wrapt.wrappers",
+)
 
 
 def test_import_lambda_kit_loads_no_heavy_module():
@@ -100,9 +114,7 @@ def test_invocation_state_is_cleared_even_when_the_handler_raises():
         raise KeyError("x")
 
     wrapped = instrument(output=Capture())(handler)
-    try:
+    with pytest.raises(KeyError):
         wrapped({}, FakeContext())
-    except KeyError:
-        pass
     assert _current.current.get() is None
     environment.reset()

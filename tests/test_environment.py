@@ -12,8 +12,11 @@ from lambda_kit import _report, environment, instrument
 
 @pytest.fixture(autouse=True)
 def _fresh_environment(monkeypatch):
-    for name in ("AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-                 "LAMBDA_KIT_PROACTIVE_INIT_MS"):
+    for name in (
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "LAMBDA_KIT_PROACTIVE_INIT_MS",
+    ):
         monkeypatch.delenv(name, raising=False)
     environment.reset()
     _report.reset()
@@ -158,8 +161,10 @@ def test_bad_context_memory_falls_back_to_the_environment(monkeypatch, capsys):
     assert "memory_limit_in_mb='lots'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("machine", "expected"), [("aarch64", "arm64"), ("arm64", "arm64"),
-                                                    ("x86_64", "x86_64"), ("AMD64", "x86_64")])
+@pytest.mark.parametrize(
+    ("machine", "expected"),
+    [("aarch64", "arm64"), ("arm64", "arm64"), ("x86_64", "x86_64"), ("AMD64", "x86_64")],
+)
 def test_architecture_uses_lambdas_names(monkeypatch, machine, expected):
     class Uname:
         pass

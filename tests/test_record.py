@@ -14,19 +14,38 @@ from lambda_kit import _report, cost, environment, instrument
 from lambda_kit.record import KEYS, timestamp
 
 REQUIRED = {
-    "timestamp": str, "level": str, "message": str, "type": str, "service": str,
-    "cold_start": bool, "init_type": str, "proactive_init": bool, "invocation_count": int,
-    "function_name": str, "function_version": str, "function_arn": str,
-    "function_request_id": str, "function_memory_size": int, "duration_ms": float,
-    "billed_duration_ms": int, "max_memory_used_mb": int, "architecture": str,
-    "cost_usd": float, "status": str,
+    "timestamp": str,
+    "level": str,
+    "message": str,
+    "type": str,
+    "service": str,
+    "cold_start": bool,
+    "init_type": str,
+    "proactive_init": bool,
+    "invocation_count": int,
+    "function_name": str,
+    "function_version": str,
+    "function_arn": str,
+    "function_request_id": str,
+    "function_memory_size": int,
+    "duration_ms": float,
+    "billed_duration_ms": int,
+    "max_memory_used_mb": int,
+    "architecture": str,
+    "cost_usd": float,
+    "status": str,
 }
 
 
 @pytest.fixture(autouse=True)
 def _fresh_environment(monkeypatch):
-    for name in ("LAMBDA_KIT_SERVICE", "POWERTOOLS_SERVICE_NAME", "_X_AMZN_TRACE_ID",
-                 "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"):
+    for name in (
+        "LAMBDA_KIT_SERVICE",
+        "POWERTOOLS_SERVICE_NAME",
+        "_X_AMZN_TRACE_ID",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    ):
         monkeypatch.delenv(name, raising=False)
     environment.reset()
     _report.reset()
@@ -98,7 +117,8 @@ def test_service_defaults_to_the_function_name():
 
 def test_xray_trace_id_is_the_root_of_the_trace_header(monkeypatch):
     monkeypatch.setenv(
-        "_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+        "_X_AMZN_TRACE_ID",
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
     )
     _, [record] = _invoke()
     assert record["xray_trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
@@ -114,7 +134,11 @@ def test_xray_trace_id_follows_the_header_of_each_invocation(monkeypatch):
     monkeypatch.delenv("_X_AMZN_TRACE_ID")
     wrapped({}, FakeContext())
     ids = [r.get("xray_trace_id") for r in out.records]
-    assert ids == ["1-aaaaaaaa-111111111111111111111111", "1-bbbbbbbb-222222222222222222222222", None]
+    assert ids == [
+        "1-aaaaaaaa-111111111111111111111111",
+        "1-bbbbbbbb-222222222222222222222222",
+        None,
+    ]
 
 
 def test_duration_covers_the_handler_and_billed_duration_rounds_up():
