@@ -213,7 +213,7 @@ class _Instrumented:
             "cold_start": inv.cold_start,
             "proactive_init": proactive,
             "invocation_count": count,
-            "duration_ms": round(duration_ms, 3),
+            "duration_ms": duration_ns // 1000 / 1000,  # whole microseconds, in ms
             "billed_duration_ms": billed,
             "max_memory_used_mb": (_getrusage(_RUSAGE_SELF).ru_maxrss + 1023) // 1024,
             "cost_usd": cost,
