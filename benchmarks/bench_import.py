@@ -101,7 +101,7 @@ def _measure(rounds: int) -> dict[str, float]:
         AWS_LAMBDA_INITIALIZATION_TYPE="on-demand",
     )
     samples: dict[str, list[float]] = {c: [] for c in CASES}
-    for case, (kind, target) in CASES.items():  # warm-up: bytecode written, page cache warm
+    for kind, target in CASES.values():  # warm-up: bytecode written, page cache warm
         _run(d, kind, target, env)
     order = list(CASES)
     for i in range(rounds):

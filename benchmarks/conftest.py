@@ -46,7 +46,7 @@ def report_figure(text: str) -> None:
     _FIGURES.append(text)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     session = getattr(config, "_benchmarksession", None)
     lines: list[str] = []
     if session is not None and not session.disabled:
