@@ -153,7 +153,7 @@ def _print_bill(bill: Bill, work: Workload, free_tier: bool) -> None:
         why = "inside the free tier" if free_tier and bill.invocations else "no on-demand duration"
         line("compute", 0.0, why)
     if work.cold_start_rate and work.init_ms:
-        how = "billed, in the duration lines" if work.init_billed else "not billed"
+        how = "billed, within the above" if work.init_billed else "not billed"
         line(f"INIT ({how})", bill.init_usd, f"{work.cold_start_rate:.2%} cold starts x {work.init_ms:g} ms")
     line("ephemeral storage", bill.storage_usd, f"{work.storage_mb} MB configured, 512 MB free")
     if work.provisioned:
