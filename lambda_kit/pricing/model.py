@@ -105,16 +105,19 @@ def compute_usd_by_tier(
     [100000.2, 60000.0]
     """
     charges: list[TierCharge] = []
-    start = already_gb_s
-    end = already_gb_s + month_gb_s
-    lower = 0.0
+    # Walk the remaining volume through the tiers (not end - start, which loses
+    # precision when a small volume sits on a large one).
+    remaining = month_gb_s
+    position = already_gb_s
     for number, (upper, price) in enumerate(prices.tiers, start=1):
-        used = min(end, upper) - max(start, lower)
-        if used > 0:
-            charges.append(TierCharge(number, used, price, used * price))
-        lower = upper
-        if lower >= end:
+        if remaining <= 0:
             break
+        if position >= upper:
+            continue
+        take = min(remaining, upper - position)
+        charges.append(TierCharge(number, take, price, take * price))
+        remaining -= take
+        position += take
     return charges
 
 
