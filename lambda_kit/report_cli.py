@@ -117,10 +117,10 @@ def summary(agg: Aggregate) -> dict[str, Any]:
         "errors": agg.errors,
         "out_of_memory": agg.out_of_memory,
         "billed_gb_s": round(agg.billed_gb_s, 6),
-        "cost_usd": round(agg.cost_usd, 8),
+        "cost_usd": round(agg.cost_usd, 12),
         "cost_per_invocation_usd": agg.cost_usd / n if n else 0.0,
         "cost_per_million_usd": round(agg.cost_usd / n * 1e6, 6) if n else 0.0,
-        "recomputed_cost_usd": round(agg.recomputed_cost_usd, 8),
+        "recomputed_cost_usd": round(agg.recomputed_cost_usd, 12),
         "duration_ms": agg.duration.summary(),
         "init_duration_ms": agg.init.summary(),
         "memory_size_mb": agg.memory_size_mb,
@@ -131,7 +131,7 @@ def summary(agg: Aggregate) -> dict[str, Any]:
     if agg.restore.count:
         out["restore_duration_ms"] = agg.restore.summary()
     if agg.recorded:
-        out["recorded_cost_usd"] = round(agg.recorded_cost_usd, 8)
+        out["recorded_cost_usd"] = round(agg.recorded_cost_usd, 12)
     if n:
         out["recommendation"] = recommend(agg)
     return out
