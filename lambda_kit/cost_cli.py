@@ -1,7 +1,8 @@
 """``lambda-kit cost``: price a month of a Lambda workload, line by line.
 
     lambda-kit cost --memory 1024 --duration-ms 120 --invocations 3e6 --arch arm64
-    lambda-kit cost --memory 1024 --duration-ms 120 --invocations 3e6 --sweep --cpu-bound-fraction 0.6
+    lambda-kit cost --memory 1024 --duration-ms 120 --invocations 3e6 --sweep \
+        --cpu-bound-fraction 0.6
 
 Arguments outside Lambda's range are refused with the valid range; the model and
 its sources are in ``lambda_kit.pricing`` and ``docs/cost.md``.
@@ -47,49 +48,129 @@ def _ranged(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit cost``."""
     req = parser.add_argument_group("workload")
-    req.add_argument("--memory", required=True, type=_ranged("--memory", 128, 10240, " MB", integer=True),
-                     metavar="MB", help="configured memory, 128-10240 MB")
-    req.add_argument("--duration-ms", required=True, type=_ranged("--duration-ms", 0, 900_000, " ms"),
-                     metavar="D", help="handler duration of one invocation (ms, at most 900,000)")
-    req.add_argument("--invocations", required=True, type=_ranged("--invocations", 0, 1e15, ""),
-                     metavar="N", help="invocations a month (3e6 is fine)")
+    req.add_argument(
+        "--memory",
+        required=True,
+        type=_ranged("--memory", 128, 10240, " MB", integer=True),
+        metavar="MB",
+        help="configured memory, 128-10240 MB",
+    )
+    req.add_argument(
+        "--duration-ms",
+        required=True,
+        type=_ranged("--duration-ms", 0, 900_000, " ms"),
+        metavar="D",
+        help="handler duration of one invocation (ms, at most 900,000)",
+    )
+    req.add_argument(
+        "--invocations",
+        required=True,
+        type=_ranged("--invocations", 0, 1e15, ""),
+        metavar="N",
+        help="invocations a month (3e6 is fine)",
+    )
     parser.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
-    parser.add_argument("--region", default="us-east-1", help=f"one of: {', '.join(region_names())}")
-    parser.add_argument("--init-ms", type=_ranged("--init-ms", 0, 900_000, " ms"), default=0.0,
-                        metavar="I", help="INIT duration of a cold start (ms)")
-    parser.add_argument("--cold-start-rate", type=_ranged("--cold-start-rate", 0, 1, ""), default=0.0,
-                        metavar="R", help="share of invocations that are cold starts, 0-1")
-    parser.add_argument("--storage-mb", type=_ranged("--storage-mb", 512, 10240, " MB", integer=True),
-                        default=512, metavar="S", help="ephemeral storage, 512-10240 MB")
-    parser.add_argument("--provisioned", type=_ranged("--provisioned", 0, 1e6, "", integer=True), default=0,
-                        metavar="N", help="provisioned concurrency (environments)")
-    parser.add_argument("--hours", type=_ranged("--hours", 0, 744, " hours"), default=0.0,
-                        metavar="H", help="hours a month provisioned concurrency is on (at most 744)")
-    parser.add_argument("--free-tier", action="store_true",
-                        help="subtract the free tier (1M requests, 400,000 GB-s a month, per account)")
-    parser.add_argument("--month-gb-s", type=_ranged("--month-gb-s", 0, 1e15, " GB-s"), default=0.0,
-                        metavar="G", help="GB-s the account already uses this month (tiers start there)")
-    parser.add_argument("--date", default="9999-12-31", metavar="YYYY-MM-DD",
-                        help="price as of this date (INIT is billed for ZIP functions from 2025-08-01)")
+    parser.add_argument(
+        "--region", default="us-east-1", help=f"one of: {', '.join(region_names())}"
+    )
+    parser.add_argument(
+        "--init-ms",
+        type=_ranged("--init-ms", 0, 900_000, " ms"),
+        default=0.0,
+        metavar="I",
+        help="INIT duration of a cold start (ms)",
+    )
+    parser.add_argument(
+        "--cold-start-rate",
+        type=_ranged("--cold-start-rate", 0, 1, ""),
+        default=0.0,
+        metavar="R",
+        help="share of invocations that are cold starts, 0-1",
+    )
+    parser.add_argument(
+        "--storage-mb",
+        type=_ranged("--storage-mb", 512, 10240, " MB", integer=True),
+        default=512,
+        metavar="S",
+        help="ephemeral storage, 512-10240 MB",
+    )
+    parser.add_argument(
+        "--provisioned",
+        type=_ranged("--provisioned", 0, 1e6, "", integer=True),
+        default=0,
+        metavar="N",
+        help="provisioned concurrency (environments)",
+    )
+    parser.add_argument(
+        "--hours",
+        type=_ranged("--hours", 0, 744, " hours"),
+        default=0.0,
+        metavar="H",
+        help="hours a month provisioned concurrency is on (at most 744)",
+    )
+    parser.add_argument(
+        "--free-tier",
+        action="store_true",
+        help="subtract the free tier (1M requests, 400,000 GB-s a month, per account)",
+    )
+    parser.add_argument(
+        "--month-gb-s",
+        type=_ranged("--month-gb-s", 0, 1e15, " GB-s"),
+        default=0.0,
+        metavar="G",
+        help="GB-s the account already uses this month (tiers start there)",
+    )
+    parser.add_argument(
+        "--date",
+        default="9999-12-31",
+        metavar="YYYY-MM-DD",
+        help="price as of this date (INIT is billed for ZIP functions from 2025-08-01)",
+    )
     parser.add_argument("--package-type", choices=("zip", "image"), default="zip")
-    parser.add_argument("--custom-runtime", action="store_true", help="an OS-only (provided.*) runtime")
-    parser.add_argument("--no-init-billing", action="store_true",
-                        help="INIT is not billed (an account or date where it does not apply)")
-    parser.add_argument("--price-gb-s-usd", type=_ranged("--price-gb-s-usd", 0, 1, " USD"), default=None,
-                        help="private GB-s price (all tiers)")
-    parser.add_argument("--request-usd-per-million", type=_ranged("--request-usd-per-million", 0, 100, " USD"),
-                        default=None, help="private request price")
-    parser.add_argument("--sweep", action="store_true", help="price the workload at every memory size")
-    parser.add_argument("--cpu-bound-fraction", type=_ranged("--cpu-bound-fraction", 0, 1, ""), default=1.0,
-                        metavar="F", help="share of the duration that scales with CPU (for --sweep)")
-    parser.add_argument("--max-vcpus", type=_ranged("--max-vcpus", 1, 6, ""), default=1.0,
-                        help="vCPUs the code can use (for --sweep; 1 for single-threaded code)")
+    parser.add_argument(
+        "--custom-runtime", action="store_true", help="an OS-only (provided.*) runtime"
+    )
+    parser.add_argument(
+        "--no-init-billing",
+        action="store_true",
+        help="INIT is not billed (an account or date where it does not apply)",
+    )
+    parser.add_argument(
+        "--price-gb-s-usd",
+        type=_ranged("--price-gb-s-usd", 0, 1, " USD"),
+        default=None,
+        help="private GB-s price (all tiers)",
+    )
+    parser.add_argument(
+        "--request-usd-per-million",
+        type=_ranged("--request-usd-per-million", 0, 100, " USD"),
+        default=None,
+        help="private request price",
+    )
+    parser.add_argument(
+        "--sweep", action="store_true", help="price the workload at every memory size"
+    )
+    parser.add_argument(
+        "--cpu-bound-fraction",
+        type=_ranged("--cpu-bound-fraction", 0, 1, ""),
+        default=1.0,
+        metavar="F",
+        help="share of the duration that scales with CPU (for --sweep)",
+    )
+    parser.add_argument(
+        "--max-vcpus",
+        type=_ranged("--max-vcpus", 1, 6, ""),
+        default=1.0,
+        help="vCPUs the code can use (for --sweep; 1 for single-threaded code)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
 
 def _workload(args: argparse.Namespace) -> Workload:
     billed = not args.no_init_billing and init_is_billed(
-        args.date, package_type=args.package_type, custom_runtime=args.custom_runtime,
+        args.date,
+        package_type=args.package_type,
+        custom_runtime=args.custom_runtime,
         provisioned=args.provisioned > 0,
     )
     return Workload(
@@ -118,8 +199,13 @@ def bill_json(bill: Bill, work: Workload) -> dict[str, Any]:
             "requests_usd": round(bill.requests_usd, 6),
             "compute_usd": round(bill.compute_usd, 6),
             "compute_tiers": [
-                {"tier": t.tier, "gb_s": round(t.gb_s, 3), "usd_per_gb_s": t.usd_per_gb_s,
-                 "usd": round(t.usd, 6)} for t in bill.compute_tiers
+                {
+                    "tier": t.tier,
+                    "gb_s": round(t.gb_s, 3),
+                    "usd_per_gb_s": t.usd_per_gb_s,
+                    "usd": round(t.usd, 6),
+                }
+                for t in bill.compute_tiers
             ],
             "init_usd": round(bill.init_usd, 6),
             "init_billed": work.init_billed,
@@ -128,8 +214,12 @@ def bill_json(bill: Bill, work: Workload) -> dict[str, Any]:
             "provisioned_duration_usd": round(bill.provisioned_duration_usd, 6),
         },
         "workload": work._asdict(),
-        "prices": {"region": p.region, "architecture": p.architecture, "source": p.source,
-                   "note": p.note},
+        "prices": {
+            "region": p.region,
+            "architecture": p.architecture,
+            "source": p.source,
+            "note": p.note,
+        },
     }
 
 
@@ -143,10 +233,15 @@ def _print_bill(bill: Bill, work: Workload, free_tier: bool) -> None:
     def line(label: str, usd: float, detail: str = "") -> None:
         sys.stdout.write(f"  {label:<34}{_money(usd):>14}   {detail}".rstrip() + "\n")
 
-    sys.stdout.write(f"{work.memory_mb} MB {work.architecture} in {p.region}: {work.duration_ms:g} ms x "
-                     f"{work.invocations:,.0f} invocations a month\n")
-    line("requests" + (" after the free tier" if free_tier else ""), bill.requests_usd,
-         f"at ${p.request_usd * 1e6:.2f} per million")
+    sys.stdout.write(
+        f"{work.memory_mb} MB {work.architecture} in {p.region}: {work.duration_ms:g} ms x "
+        f"{work.invocations:,.0f} invocations a month\n"
+    )
+    line(
+        "requests" + (" after the free tier" if free_tier else ""),
+        bill.requests_usd,
+        f"at ${p.request_usd * 1e6:.2f} per million",
+    )
     for t in bill.compute_tiers:
         line(f"compute, tier {t.tier}", t.usd, f"{t.gb_s:,.1f} GB-s x ${t.usd_per_gb_s:.10f}")
     if not bill.compute_tiers:
@@ -154,67 +249,108 @@ def _print_bill(bill: Bill, work: Workload, free_tier: bool) -> None:
         line("compute", 0.0, why)
     if work.cold_start_rate and work.init_ms:
         how = "billed, within the above" if work.init_billed else "not billed"
-        line(f"INIT ({how})", bill.init_usd, f"{work.cold_start_rate:.2%} cold starts x {work.init_ms:g} ms")
+        line(
+            f"INIT ({how})",
+            bill.init_usd,
+            f"{work.cold_start_rate:.2%} cold starts x {work.init_ms:g} ms",
+        )
     line("ephemeral storage", bill.storage_usd, f"{work.storage_mb} MB configured, 512 MB free")
     if work.provisioned:
-        line("provisioned concurrency", bill.provisioned_usd,
-             f"{work.provisioned} x {work.provisioned_hours:g} h x {work.memory_mb} MB "
-             f"at ${p.provisioned_gb_s_usd:.10f}/GB-s")
-        line("duration on provisioned", bill.provisioned_duration_usd,
-             f"at ${p.provisioned_duration_gb_s_usd:.10f}/GB-s")
+        line(
+            "provisioned concurrency",
+            bill.provisioned_usd,
+            f"{work.provisioned} x {work.provisioned_hours:g} h x {work.memory_mb} MB "
+            f"at ${p.provisioned_gb_s_usd:.10f}/GB-s",
+        )
+        line(
+            "duration on provisioned",
+            bill.provisioned_duration_usd,
+            f"at ${p.provisioned_duration_gb_s_usd:.10f}/GB-s",
+        )
     line("total per month", bill.total_usd)
     line("per million invocations", bill.per_million_usd)
-    sys.stdout.write(f"  {'per invocation':<34}{'$' + format(bill.per_invocation_usd, '.10f'):>14}\n")
+    sys.stdout.write(
+        f"  {'per invocation':<34}{'$' + format(bill.per_invocation_usd, '.10f'):>14}\n"
+    )
     sys.stdout.write(f"  prices: {p.source}{' (' + p.note + ')' if p.note else ''}\n")
 
 
 def _print_sweep(rows: list[SweepRow], work: Workload, fraction: float, max_vcpus: float) -> None:
     out = sys.stdout.write
-    out(f"Assumption: CPU share proportional to memory, {MB_PER_VCPU:,} MB = 1 vCPU, usable up to "
+    out(
+        f"Assumption: CPU share proportional to memory, {MB_PER_VCPU:,} MB = 1 vCPU, usable up to "
         f"{max_vcpus:g} vCPU; {fraction:.0%} of the {work.duration_ms:g} ms measured at "
-        f"{work.memory_mb} MB scales with CPU.\n")
+        f"{work.memory_mb} MB scales with CPU.\n"
+    )
     top = max(r.bill.total_usd for r in rows) or 1.0
     width = 30
     out(f"{'memory':>8} {'duration':>11} {'per month':>12} {'per million':>12}  cost\n")
     for r in rows:
         bar = "#" * max(1, round(r.bill.total_usd / top * width))
         mark = " <- measured" if r.memory_mb == work.memory_mb else ""
-        out(f"{r.memory_mb:>5} MB {r.duration_ms:>8.1f} ms {_money(r.bill.total_usd):>12} "
-            f"{_money(r.bill.per_million_usd):>12}  {bar}{mark}\n")
+        out(
+            f"{r.memory_mb:>5} MB {r.duration_ms:>8.1f} ms {_money(r.bill.total_usd):>12} "
+            f"{_money(r.bill.per_million_usd):>12}  {bar}{mark}\n"
+        )
     cheapest = min(rows, key=lambda r: (r.bill.total_usd, r.memory_mb))
     fastest = min(rows, key=lambda r: (round(r.duration_ms, 6), r.bill.total_usd))
-    out(f"cheapest: {cheapest.memory_mb} MB at {_money(cheapest.bill.total_usd)} a month "
-        f"({cheapest.duration_ms:.1f} ms)\n")
-    out(f"fastest:  {fastest.memory_mb} MB at {fastest.duration_ms:.1f} ms "
-        f"({_money(fastest.bill.total_usd)} a month)\n")
+    out(
+        f"cheapest: {cheapest.memory_mb} MB at {_money(cheapest.bill.total_usd)} a month "
+        f"({cheapest.duration_ms:.1f} ms)\n"
+    )
+    out(
+        f"fastest:  {fastest.memory_mb} MB at {fastest.duration_ms:.1f} ms "
+        f"({_money(fastest.bill.total_usd)} a month)\n"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the month's bill (or the sweep); 2 on a bad region or price."""
     try:
-        prices = prices_for(args.region, args.arch, request_usd_per_million=args.request_usd_per_million,
-                            gb_s_usd=args.price_gb_s_usd)
+        prices = prices_for(
+            args.region,
+            args.arch,
+            request_usd_per_million=args.request_usd_per_million,
+            gb_s_usd=args.price_gb_s_usd,
+        )
     except ValueError as err:
         sys.stderr.write(f"lambda-kit cost: {err}\n")
         return 2
     work = _workload(args)
     if args.sweep:
-        rows = sweep(work, prices, cpu_bound_fraction=args.cpu_bound_fraction, max_vcpus=args.max_vcpus,
-                     free_tier=args.free_tier)
+        rows = sweep(
+            work,
+            prices,
+            cpu_bound_fraction=args.cpu_bound_fraction,
+            max_vcpus=args.max_vcpus,
+            free_tier=args.free_tier,
+        )
         if args.json:
             import json
 
             cheapest = min(rows, key=lambda r: (r.bill.total_usd, r.memory_mb))
             fastest = min(rows, key=lambda r: (round(r.duration_ms, 6), r.bill.total_usd))
-            json.dump({
-                "assumption": {"mb_per_vcpu": MB_PER_VCPU, "cpu_bound_fraction": args.cpu_bound_fraction,
-                               "max_vcpus": args.max_vcpus},
-                "rows": [{"memory_mb": r.memory_mb, "duration_ms": round(r.duration_ms, 3),
-                          "total_usd": round(r.bill.total_usd, 6),
-                          "per_million_usd": round(r.bill.per_million_usd, 6)} for r in rows],
-                "cheapest_memory_mb": cheapest.memory_mb,
-                "fastest_memory_mb": fastest.memory_mb,
-            }, sys.stdout)
+            json.dump(
+                {
+                    "assumption": {
+                        "mb_per_vcpu": MB_PER_VCPU,
+                        "cpu_bound_fraction": args.cpu_bound_fraction,
+                        "max_vcpus": args.max_vcpus,
+                    },
+                    "rows": [
+                        {
+                            "memory_mb": r.memory_mb,
+                            "duration_ms": round(r.duration_ms, 3),
+                            "total_usd": round(r.bill.total_usd, 6),
+                            "per_million_usd": round(r.bill.per_million_usd, 6),
+                        }
+                        for r in rows
+                    ],
+                    "cheapest_memory_mb": cheapest.memory_mb,
+                    "fastest_memory_mb": fastest.memory_mb,
+                },
+                sys.stdout,
+            )
             sys.stdout.write("\n")
         else:
             _print_sweep(rows, work, args.cpu_bound_fraction, args.max_vcpus)

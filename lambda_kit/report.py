@@ -137,7 +137,9 @@ def _timestamp(text: str) -> str | None:
     return f"{m.group(1)}T{m.group(2)}:{m.group(3)}" if m else None
 
 
-def parse_report_text(line: str, *, function: str | None = None, timestamp: str | None = None) -> Sample:
+def parse_report_text(
+    line: str, *, function: str | None = None, timestamp: str | None = None
+) -> Sample:
     """Read a text REPORT line (the part from ``REPORT RequestId:`` on, prefixes allowed)."""
     at = line.find(_REPORT)
     if at < 0:
@@ -150,7 +152,11 @@ def parse_report_text(line: str, *, function: str | None = None, timestamp: str 
     fields: dict[str, str] = {}
     for m in _FIELD.finditer(body):
         fields.setdefault(m.group(1), m.group(2))
-    missing = [k for k in ("Duration", "Billed Duration", "Memory Size", "Max Memory Used") if k not in fields]
+    missing = [
+        k
+        for k in ("Duration", "Billed Duration", "Memory Size", "Max Memory Used")
+        if k not in fields
+    ]
     if missing:
         raise Malformed(f"missing {', '.join(missing)}")
     rid = _REQUEST_ID.search(body)
@@ -167,7 +173,9 @@ def parse_report_text(line: str, *, function: str | None = None, timestamp: str 
         int(_number(fields["Max Memory Used"], "Max Memory Used")),
         init_ms=None if init is None else _number(init, "Init Duration"),
         restore_ms=None if restore is None else _number(restore, "Restore Duration"),
-        billed_restore_ms=None if billed_restore is None else int(_number(billed_restore, "Billed Restore Duration")),
+        billed_restore_ms=None
+        if billed_restore is None
+        else int(_number(billed_restore, "Billed Restore Duration")),
         status="error" if error_type and status == "success" else status,
         error_type=error_type,
         request_id=rid.group(1) if rid else None,
@@ -262,10 +270,19 @@ def parse_record(record: dict[str, Any]) -> Sample:
 
 
 _SKIPPED_PLATFORM = frozenset(
-    {"platform.initReport", "platform.start", "platform.runtimeDone", "platform.initStart",
-     "platform.initRuntimeDone", "platform.restoreStart", "platform.restoreRuntimeDone",
-     "platform.restoreReport", "platform.extension", "platform.telemetrySubscription",
-     "platform.logsDropped"}
+    {
+        "platform.initReport",
+        "platform.start",
+        "platform.runtimeDone",
+        "platform.initStart",
+        "platform.initRuntimeDone",
+        "platform.restoreStart",
+        "platform.restoreRuntimeDone",
+        "platform.restoreReport",
+        "platform.extension",
+        "platform.telemetrySubscription",
+        "platform.logsDropped",
+    }
 )
 
 
@@ -286,7 +303,7 @@ def _embedded(line: str) -> list[Sample]:
         try:
             text, _ = _decoder.raw_decode(line, m.end() - 1)
         except ValueError:
-            raise Malformed("a JSON \"message\" string that does not end") from None
+            raise Malformed('a JSON "message" string that does not end') from None
         if not isinstance(text, str):
             continue
         stamp = _timestamp(text) or _timestamp(line) or _epoch_stamp(line)

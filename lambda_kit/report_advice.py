@@ -39,39 +39,54 @@ def recommend(agg: Aggregate) -> dict[str, Any]:
     reasons: list[str] = []
     if len(agg.memory_sizes) > 1:
         sizes = ", ".join(f"{mb} MB" for mb in sorted(agg.memory_sizes))
-        reasons.append(f"the input ran with several memory sizes ({sizes}); advice is for {size} MB")
+        reasons.append(
+            f"the input ran with several memory sizes ({sizes}); advice is for {size} MB"
+        )
     target = _round_up_64(peak / (1.0 - HEADROOM))
     used = peak / size if size else 0.0
-    advice: dict[str, Any] = {"current_mb": size, "peak_used_mb": peak, "headroom_pct": round((1 - used) * 100, 1)}
+    advice: dict[str, Any] = {
+        "current_mb": size,
+        "peak_used_mb": peak,
+        "headroom_pct": round((1 - used) * 100, 1),
+    }
     if agg.out_of_memory or used >= TIGHT:
         recommended = _round_up_64(max(target, size * 1.5 if agg.out_of_memory else target))
         if recommended <= size:
             recommended = _round_up_64(size + 64)
-        why = (f"{agg.out_of_memory} invocation(s) ran out of memory" if agg.out_of_memory
-               else f"peak memory used is {used:.0%} of {size} MB")
+        why = (
+            f"{agg.out_of_memory} invocation(s) ran out of memory"
+            if agg.out_of_memory
+            else f"peak memory used is {used:.0%} of {size} MB"
+        )
         reasons.append(f"{why}: raise memory to {recommended} MB to keep {HEADROOM:.0%} headroom")
         advice.update(action="increase", recommended_mb=recommended)
     elif target <= size * (1.0 - MIN_SAVING):
         saving = 1.0 - target / size
         reasons.append(
             f"peak memory used is {peak} MB of {size} MB ({used:.0%}); {target} MB keeps "
-            f"{HEADROOM:.0%} headroom above the peak and cuts GB-s by {saving:.0%} at the same duration"
+            f"{HEADROOM:.0%} headroom above the peak and cuts GB-s by {saving:.0%} "
+            "at the same duration"
         )
         slower = min(size, MB_PER_VCPU) / min(target, MB_PER_VCPU)
         reasons.append(
             f"CPU scales with memory ({MB_PER_VCPU:,} MB = 1 vCPU): {target} MB gets "
-            f"{target / MB_PER_VCPU:.2f} vCPU instead of {size / MB_PER_VCPU:.2f}. A compute-bound, "
+            f"{target / MB_PER_VCPU:.2f} vCPU instead of {size / MB_PER_VCPU:.2f}. "
+            "A compute-bound, "
             f"single-threaded handler would run up to {slower:.1f}x longer"
             + (", which cancels the saving" if slower >= 1.0 / (1.0 - saving) - 1e-9 else "")
             + "; one that mostly waits on I/O keeps the saving. See "
             "`lambda-kit cost --sweep --cpu-bound-fraction F`."
         )
-        advice.update(action="reduce", recommended_mb=target, estimated_saving_pct=round(saving * 100, 1))
+        advice.update(
+            action="reduce", recommended_mb=target, estimated_saving_pct=round(saving * 100, 1)
+        )
     else:
         reasons.append(f"peak memory used is {peak} MB of {size} MB ({used:.0%}): the size fits")
         advice.update(action="keep", recommended_mb=size)
     if agg.architectures.get("x86_64") and not agg.architectures.get("arm64"):
-        reasons.append("on arm64 the GB-s price is 20% lower (us-east-1), if the code and its "
-                       "native dependencies run there")
+        reasons.append(
+            "on arm64 the GB-s price is 20% lower (us-east-1), if the code and its "
+            "native dependencies run there"
+        )
     advice["reasons"] = reasons
     return advice

@@ -30,14 +30,25 @@ SHOWN_MALFORMED = 20
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit report``."""
-    parser.add_argument("files", nargs="+", metavar="FILE", help="log files (.gz too), or - for stdin")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="log files (.gz too), or - for stdin"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--group-by", choices=("function", "hour", "day"), default=None)
-    parser.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64",
-                        help="architecture of REPORT lines (they do not say; our records do)")
-    parser.add_argument("--region", default="us-east-1", help=f"one of: {', '.join(region_names())}")
-    parser.add_argument("--no-init-billing", action="store_true",
-                        help="our own sum does not bill INIT (ZIP functions before 2025-08-01)")
+    parser.add_argument(
+        "--arch",
+        choices=("x86_64", "arm64"),
+        default="x86_64",
+        help="architecture of REPORT lines (they do not say; our records do)",
+    )
+    parser.add_argument(
+        "--region", default="us-east-1", help=f"one of: {', '.join(region_names())}"
+    )
+    parser.add_argument(
+        "--no-init-billing",
+        action="store_true",
+        help="our own sum does not bill INIT (ZIP functions before 2025-08-01)",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
@@ -74,7 +85,7 @@ def _open(path: str) -> IO[bytes]:
     if path.endswith(".gz"):
         import gzip
 
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # a GzipFile reads bytes
     return open(path, "rb")
 
 
@@ -145,23 +156,39 @@ def _print_text(s: dict[str, Any], title: str) -> None:
     w = sys.stdout.write
     n = s["invocations"]
     w(f"{title}\n")
-    w(f"  invocations        {n:,}   cold starts {s['cold_starts']:,} ({s['cold_start_rate']:.2%})\n")
+    w(
+        f"  invocations        {n:,}   cold starts {s['cold_starts']:,} "
+        f"({s['cold_start_rate']:.2%})\n"
+    )
     w(f"  duration ms        {_ms(s['duration_ms'])}\n")
     if s["cold_starts"]:
         w(f"  init duration ms   {_ms(s['init_duration_ms'])}\n")
     if "restore_duration_ms" in s:
         w(f"  restore ms         {_ms(s['restore_duration_ms'])}\n")
     w(f"  billed GB-s        {s['billed_gb_s']:,.3f}\n")
-    w(f"  cost (as billed)   ${s['cost_usd']:.6f} total, ${s['cost_per_million_usd']:,.4f} per million, "
-      f"${s['cost_per_invocation_usd']:.10f} per invocation\n")
-    w(f"  cost (our rules)   ${s['recomputed_cost_usd']:.6f} total (1 ms rounding, INIT billed on cold starts)\n")
+    w(
+        f"  cost (as billed)   ${s['cost_usd']:.6f} total, "
+        f"${s['cost_per_million_usd']:,.4f} per million, "
+        f"${s['cost_per_invocation_usd']:.10f} per invocation\n"
+    )
+    w(
+        f"  cost (our rules)   ${s['recomputed_cost_usd']:.6f} total "
+        "(1 ms rounding, INIT billed on cold starts)\n"
+    )
     if "recorded_cost_usd" in s:
         w(f"  cost (recorded)    ${s['recorded_cost_usd']:.6f} total, from lambda_kit's records\n")
     mem = s["max_memory_used_mb"]
     size = s["memory_size_mb"]
-    w(f"  memory             {size} MB configured, peak {mem['peak']} MB used "
-      f"({mem['peak'] / size:.0%}), p99 {mem['p99']:,.0f} MB\n" if size else "")
-    w(f"  timeouts {s['timeouts']:,}   errors {s['errors']:,}   out of memory {s['out_of_memory']:,}\n")
+    w(
+        f"  memory             {size} MB configured, peak {mem['peak']} MB used "
+        f"({mem['peak'] / size:.0%}), p99 {mem['p99']:,.0f} MB\n"
+        if size
+        else ""
+    )
+    w(
+        f"  timeouts {s['timeouts']:,}   errors {s['errors']:,}   "
+        f"out of memory {s['out_of_memory']:,}\n"
+    )
     rec = s.get("recommendation")
     if rec:
         w(f"  recommendation     {rec['action']} memory: {rec['recommended_mb']} MB\n")
@@ -194,8 +221,10 @@ def run(args: argparse.Namespace) -> int:
         except Malformed as err:
             malformed += 1
             if malformed <= SHOWN_MALFORMED:
-                sys.stderr.write(f"lambda-kit report: {path}:{number}: malformed REPORT line ({err}): "
-                                 f"{line.strip()[:120]}\n")
+                sys.stderr.write(
+                    f"lambda-kit report: {path}:{number}: malformed REPORT line ({err}): "
+                    f"{line.strip()[:120]}\n"
+                )
             continue
         if not samples:
             skipped += 1
@@ -209,10 +238,14 @@ def run(args: argparse.Namespace) -> int:
                     group = groups[key] = Aggregate(prices, init_billed=init_billed)
                 group.add(s, args.arch)
     if malformed > SHOWN_MALFORMED:
-        sys.stderr.write(f"lambda-kit report: {malformed - SHOWN_MALFORMED} more malformed lines not shown\n")
+        sys.stderr.write(
+            f"lambda-kit report: {malformed - SHOWN_MALFORMED} more malformed lines not shown\n"
+        )
     if total.invocations == 0:
-        sys.stderr.write(f"lambda-kit report: nothing to report: no REPORT lines or invocation records in "
-                         f"{lines:,} lines ({skipped:,} skipped, {malformed:,} malformed)\n")
+        sys.stderr.write(
+            f"lambda-kit report: nothing to report: no REPORT lines or invocation records in "
+            f"{lines:,} lines ({skipped:,} skipped, {malformed:,} malformed)\n"
+        )
         return 1
     result = summary(total)
     result["lines"] = lines
@@ -227,8 +260,11 @@ def run(args: argparse.Namespace) -> int:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")
         return 0
-    _print_text(result, f"{len(args.files)} input(s), {lines:,} lines: {skipped:,} skipped, "
-                        f"{malformed:,} malformed")
+    _print_text(
+        result,
+        f"{len(args.files)} input(s), {lines:,} lines: {skipped:,} skipped, "
+        f"{malformed:,} malformed",
+    )
     for key, group in result.get("groups", {}).items():
         _print_text(group, f"{args.group_by} {key}")
     return 0

@@ -32,7 +32,17 @@ class LogHistogram:
     reported as 0.
     """
 
-    __slots__ = ("_counts", "_gamma", "_ln_gamma", "count", "max", "min", "min_value", "relative_accuracy", "zeros")
+    __slots__ = (
+        "_counts",
+        "_gamma",
+        "_ln_gamma",
+        "count",
+        "max",
+        "min",
+        "min_value",
+        "relative_accuracy",
+        "zeros",
+    )
 
     def __init__(self, relative_accuracy: float = 0.01, min_value: float = 1e-3) -> None:
         if not 0 < relative_accuracy < 1:

@@ -55,7 +55,9 @@ def test_first_tier_prices_match_the_table_in_the_issue():
 def test_a_month_crosses_the_x86_tiers_in_order():
     charges = compute_usd_by_tier(20e9, X86)
     assert [(c.tier, c.gb_s) for c in charges] == [(1, 6e9), (2, 9e9), (3, 5e9)]
-    assert sum(c.usd for c in charges) == pytest.approx(6e9 * 0.0000166667 + 9e9 * 0.000015 + 5e9 * 0.0000133334)
+    assert sum(c.usd for c in charges) == pytest.approx(
+        6e9 * 0.0000166667 + 9e9 * 0.000015 + 5e9 * 0.0000133334
+    )
 
 
 def test_arm64_tiers_break_at_7_5_and_18_75_billion():
@@ -82,14 +84,26 @@ def test_init_was_always_billed_for_images_custom_runtimes_and_provisioned():
 
 def test_init_time_of_cold_starts_is_billed_as_duration():
     warm = project_month(Workload(memory_mb=1024, duration_ms=100, invocations=1000))
-    cold = project_month(Workload(memory_mb=1024, duration_ms=100, invocations=1000, init_ms=500, cold_start_rate=0.1))
+    cold = project_month(
+        Workload(
+            memory_mb=1024, duration_ms=100, invocations=1000, init_ms=500, cold_start_rate=0.1
+        )
+    )
     assert cold.billed_gb_s - warm.billed_gb_s == pytest.approx(100 * 0.5)
     assert cold.init_usd == pytest.approx(50 * 0.0000166667)
 
 
 def test_the_init_switch_turns_init_billing_off():
-    off = project_month(Workload(memory_mb=1024, duration_ms=100, invocations=1000, init_ms=500,
-                                 cold_start_rate=0.1, init_billed=False))
+    off = project_month(
+        Workload(
+            memory_mb=1024,
+            duration_ms=100,
+            invocations=1000,
+            init_ms=500,
+            cold_start_rate=0.1,
+            init_billed=False,
+        )
+    )
     assert off.init_usd == 0.0
     assert off.billed_gb_s == pytest.approx(100.0)
 
@@ -106,8 +120,14 @@ def test_provisioned_concurrency_is_billed_in_five_minute_steps():
 
 
 def test_provisioned_prices_by_architecture():
-    assert (X86.provisioned_gb_s_usd, X86.provisioned_duration_gb_s_usd) == (0.0000041667, 0.0000097222)
-    assert (ARM.provisioned_gb_s_usd, ARM.provisioned_duration_gb_s_usd) == (0.0000033334, 0.0000077778)
+    assert (X86.provisioned_gb_s_usd, X86.provisioned_duration_gb_s_usd) == (
+        0.0000041667,
+        0.0000097222,
+    )
+    assert (ARM.provisioned_gb_s_usd, ARM.provisioned_duration_gb_s_usd) == (
+        0.0000033334,
+        0.0000077778,
+    )
 
 
 def test_the_free_tier_is_off_by_default():
@@ -157,10 +177,10 @@ def test_a_bad_private_price_is_a_clear_error(monkeypatch):
 
 
 def test_the_fast_per_invocation_estimate_uses_the_same_prices_as_the_model():
-    assert cost.REQUEST_USD == X86.request_usd
-    assert cost.GB_S_USD == {"x86_64": X86.tiers[0][1], "arm64": ARM.tiers[0][1]}
-    assert cost.TIERS_GB_S_USD == {"x86_64": X86.tiers, "arm64": ARM.tiers}
-    assert cost.STORAGE_GB_S_USD == X86.storage_gb_s_usd
+    assert X86.request_usd == cost.REQUEST_USD
+    assert {"x86_64": X86.tiers[0][1], "arm64": ARM.tiers[0][1]} == cost.GB_S_USD
+    assert {"x86_64": X86.tiers, "arm64": ARM.tiers} == cost.TIERS_GB_S_USD
+    assert X86.storage_gb_s_usd == cost.STORAGE_GB_S_USD
 
 
 def test_a_single_invocation_is_priced_at_the_tier_of_the_months_volume():
@@ -192,8 +212,14 @@ def test_aws_example_streaming_telemetry_costs_249_49():
 
 def test_aws_example_bert_with_ephemeral_storage_costs_106_41():
     # "Example 3: Performing ML on customer support tickets": 6M, 280 ms, 4096 MB, 2048 MB storage.
-    bill = project_month(Workload(memory_mb=4096, duration_ms=280, invocations=6e6, storage_mb=2048), free_tier=True)
-    assert (_cents(bill.compute_usd), _cents(bill.requests_usd), _cents(bill.storage_usd)) == (105.33, 1.00, 0.08)
+    bill = project_month(
+        Workload(memory_mb=4096, duration_ms=280, invocations=6e6, storage_mb=2048), free_tier=True
+    )
+    assert (_cents(bill.compute_usd), _cents(bill.requests_usd), _cents(bill.storage_usd)) == (
+        105.33,
+        1.00,
+        0.08,
+    )
     assert _cents(bill.total_usd) == 106.41
 
 
@@ -201,26 +227,45 @@ def test_aws_provisioned_example_mobile_launch_costs_19_96():
     # Provisioned Concurrency "Example 1: Mobile application launch": PC 100 for 8 hours,
     # 500,000 requests at 100 ms on it, 2.5M at 120 ms on demand, 1536 MB, free tier.
     bill = project_month(
-        Workload(memory_mb=1536, duration_ms=120, invocations=3e6, provisioned=100, provisioned_hours=8,
-                 provisioned_invocations=500_000, provisioned_duration_ms=100),
+        Workload(
+            memory_mb=1536,
+            duration_ms=120,
+            invocations=3e6,
+            provisioned=100,
+            provisioned_hours=8,
+            provisioned_invocations=500_000,
+            provisioned_duration_ms=100,
+        ),
         free_tier=True,
     )
-    lines = (bill.provisioned_usd, bill.requests_usd, bill.provisioned_duration_usd, bill.compute_usd)
+    lines = (
+        bill.provisioned_usd,
+        bill.requests_usd,
+        bill.provisioned_duration_usd,
+        bill.compute_usd,
+    )
     assert tuple(_cents(x) for x in lines) == (18.00, 0.40, 0.73, 0.83)
     assert _cents(bill.total_usd) == 19.96
 
 
 def test_aws_provisioned_example_cyber_monday_costs_32_26():
     # Provisioned Concurrency "Example 2": PC 7 for 24 hours, 2M requests at 280 ms, 4096 MB.
-    bill = project_month(Workload(memory_mb=4096, duration_ms=280, invocations=2e6, provisioned=7, provisioned_hours=24))
+    bill = project_month(
+        Workload(
+            memory_mb=4096, duration_ms=280, invocations=2e6, provisioned=7, provisioned_hours=24
+        )
+    )
     assert (_cents(bill.provisioned_usd), _cents(bill.provisioned_duration_usd)) == (10.08, 21.78)
     assert _cents(bill.total_usd) == 32.26
 
 
 def test_aws_durable_functions_example_arm64_compute_costs_421_34():
-    # "Lambda Durable Functions Pricing" example: 2M invocations of 16 s (32 s per claim), 1 GB arm64, free tier.
-    bill = project_month(Workload(memory_mb=1024, duration_ms=16_000, invocations=2e6, architecture="arm64"),
-                         free_tier=True)
+    # "Lambda Durable Functions Pricing" example: 2M invocations of 16 s (32 s per claim),
+    # 1 GB arm64, free tier.
+    bill = project_month(
+        Workload(memory_mb=1024, duration_ms=16_000, invocations=2e6, architecture="arm64"),
+        free_tier=True,
+    )
     assert (_cents(bill.compute_usd), _cents(bill.requests_usd)) == (421.34, 0.20)
 
 
@@ -231,7 +276,8 @@ def test_aws_esm_example_sqs_compute_and_requests_cost_506():
 
 
 def test_aws_streaming_example_compute_and_requests():
-    # "Lambda HTTP Response Stream Pricing" example (Lambda lines only): 3M, 500 ms, 1536 MB, free tier.
+    # "Lambda HTTP Response Stream Pricing" example (Lambda lines only):
+    # 3M, 500 ms, 1536 MB, free tier.
     bill = project_month(Workload(memory_mb=1536, duration_ms=500, invocations=3e6), free_tier=True)
     assert (_cents(bill.compute_usd), _cents(bill.requests_usd)) == (30.83, 0.40)
 
@@ -245,8 +291,12 @@ counts = st.floats(min_value=0, max_value=1e10, allow_nan=False)
 @given(memories, memories, durations, counts, st.sampled_from(["x86_64", "arm64"]))
 def test_cost_never_falls_when_memory_grows(m1, m2, duration, n, arch):
     lo, hi = sorted((m1, m2))
-    a = project_month(Workload(memory_mb=lo, duration_ms=duration, invocations=n, architecture=arch))
-    b = project_month(Workload(memory_mb=hi, duration_ms=duration, invocations=n, architecture=arch))
+    a = project_month(
+        Workload(memory_mb=lo, duration_ms=duration, invocations=n, architecture=arch)
+    )
+    b = project_month(
+        Workload(memory_mb=hi, duration_ms=duration, invocations=n, architecture=arch)
+    )
     assert a.total_usd <= b.total_usd * (1 + 1e-12)
 
 
@@ -258,12 +308,18 @@ def test_cost_never_falls_when_duration_grows(memory, d1, d2, n):
     assert a.total_usd <= b.total_usd * (1 + 1e-12)
 
 
-@given(st.floats(min_value=0, max_value=1e11), st.floats(min_value=0, max_value=1e11),
-       st.sampled_from([X86, ARM]))
+@given(
+    st.floats(min_value=0, max_value=1e11),
+    st.floats(min_value=0, max_value=1e11),
+    st.sampled_from([X86, ARM]),
+)
 def test_tiers_never_raise_a_price(volume, already, prices):
     tiered = sum(c.usd for c in compute_usd_by_tier(volume, prices, already_gb_s=already))
     assert tiered <= volume * prices.tiers[0][1] * (1 + 1e-12)
-    assert all(c.usd_per_gb_s <= prices.tiers[0][1] for c in compute_usd_by_tier(volume, prices, already_gb_s=already))
+    assert all(
+        c.usd_per_gb_s <= prices.tiers[0][1]
+        for c in compute_usd_by_tier(volume, prices, already_gb_s=already)
+    )
 
 
 @given(st.floats(min_value=0, max_value=1e11), st.floats(min_value=0, max_value=1e11))

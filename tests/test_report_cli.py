@@ -12,7 +12,10 @@ import pytest
 from lambda_kit import report_cli
 from lambda_kit.cli import main
 
-CORPUS = [json.loads(line) for line in (pathlib.Path(__file__).parent / "fixtures" / "report_corpus.jsonl").open()]
+CORPUS = [
+    json.loads(line)
+    for line in (pathlib.Path(__file__).parent / "fixtures" / "report_corpus.jsonl").open()
+]
 LINES = [row["line"] for row in CORPUS]
 REPORTS = sum(1 for row in CORPUS if "expect" in row)
 MALFORMED = sum(1 for row in CORPUS if "malformed" in row)
@@ -36,8 +39,18 @@ def test_json_has_the_promised_keys_and_counts(capsys, logfile):
     code, out, _ = run(capsys, str(logfile), "--json")
     data = json.loads(out)
     assert code == 0
-    for key in ("invocations", "cold_starts", "timeouts", "errors", "billed_gb_s", "cost_usd",
-                "skipped_lines", "malformed_lines", "duration_ms", "init_duration_ms"):
+    for key in (
+        "invocations",
+        "cold_starts",
+        "timeouts",
+        "errors",
+        "billed_gb_s",
+        "cost_usd",
+        "skipped_lines",
+        "malformed_lines",
+        "duration_ms",
+        "init_duration_ms",
+    ):
         assert key in data
     assert data["invocations"] == REPORTS
     assert data["malformed_lines"] == MALFORMED
@@ -85,14 +98,23 @@ def test_gzip_exports_are_read(capsys, tmp_path):
     path = tmp_path / "export.log.gz"
     with gzip.open(path, "wt") as f:
         f.write("\n".join(LINES) + "\n")
-    code, out, _ = run(capsys, str(path), "--json")
+    _code, out, _ = run(capsys, str(path), "--json")
     assert json.loads(out)["invocations"] == REPORTS
 
 
 def test_our_records_and_report_lines_mix(capsys, tmp_path):
-    record = {"type": "invocation", "duration_ms": 3.2, "billed_duration_ms": 4, "function_memory_size": 256,
-              "max_memory_used_mb": 70, "status": "success", "cost_usd": 2.2e-7, "architecture": "arm64",
-              "function_name": "orders", "timestamp": "2026-11-24T01:02:03.456Z"}
+    record = {
+        "type": "invocation",
+        "duration_ms": 3.2,
+        "billed_duration_ms": 4,
+        "function_memory_size": 256,
+        "max_memory_used_mb": 70,
+        "status": "success",
+        "cost_usd": 2.2e-7,
+        "architecture": "arm64",
+        "function_name": "orders",
+        "timestamp": "2026-11-24T01:02:03.456Z",
+    }
     path = tmp_path / "mixed.log"
     path.write_text(json.dumps(record) + "\n" + LINES[0] + "\n")
     _, out, _ = run(capsys, str(path), "--json", "--group-by", "function")
@@ -100,7 +122,9 @@ def test_our_records_and_report_lines_mix(capsys, tmp_path):
     assert data["invocations"] == 2
     assert data["recorded_cost_usd"] == pytest.approx(2.2e-7)
     assert set(data["groups"]) == {"orders", "unknown"}
-    assert data["groups"]["orders"]["cost_usd"] == pytest.approx(0.2e-6 + 0.25 * 0.004 * 0.0000133334, rel=1e-6)
+    assert data["groups"]["orders"]["cost_usd"] == pytest.approx(
+        0.2e-6 + 0.25 * 0.004 * 0.0000133334, rel=1e-6
+    )
 
 
 def test_group_by_day_uses_each_lines_timestamp(capsys, logfile):
@@ -135,8 +159,15 @@ def test_memory_stays_flat_as_the_input_grows(tmp_path):
     def peak(n):
         path = tmp_path / f"big{n}.log"
         path.write_bytes(line * n)
-        args = report_cli.argparse.Namespace(files=[str(path)], json=True, group_by=None, arch="x86_64",
-                                             region="us-east-1", no_init_billing=False, progress=False)
+        args = report_cli.argparse.Namespace(
+            files=[str(path)],
+            json=True,
+            group_by=None,
+            arch="x86_64",
+            region="us-east-1",
+            no_init_billing=False,
+            progress=False,
+        )
         tracemalloc.start()
         out = io.StringIO()
         real = sys.stdout

@@ -8,7 +8,10 @@ import pytest
 from lambda_kit import instrument
 from lambda_kit.report import Malformed, parse_line, parse_record
 
-CORPUS = [json.loads(line) for line in (pathlib.Path(__file__).parent / "fixtures" / "report_corpus.jsonl").open()]
+CORPUS = [
+    json.loads(line)
+    for line in (pathlib.Path(__file__).parent / "fixtures" / "report_corpus.jsonl").open()
+]
 
 
 def test_every_corpus_line_names_its_source():
@@ -41,32 +44,48 @@ def test_snapstart_billed_duration_already_includes_the_billed_restore_duration(
 
 
 def test_fields_in_another_order_read_the_same():
-    line = ("REPORT RequestId: r\tMax Memory Used: 60 MB\tBilled Restore Duration: 5 ms\tRestore Duration: 9.5 ms"
-            "\tMemory Size: 128 MB\tBilled Duration: 20 ms\tDuration: 14.2 ms")
+    line = (
+        "REPORT RequestId: r\tMax Memory Used: 60 MB\tBilled Restore Duration: 5 ms"
+        "\tRestore Duration: 9.5 ms"
+        "\tMemory Size: 128 MB\tBilled Duration: 20 ms\tDuration: 14.2 ms"
+    )
     [s] = parse_line(line)
     assert (s.duration_ms, s.billed_ms, s.restore_ms, s.billed_restore_ms) == (14.2, 20, 9.5, 5)
 
 
 def test_several_embedded_reports_on_one_line_are_all_read():
-    events = [{"timestamp": 1718645035826 + i, "message": f"REPORT RequestId: {i}\tDuration: 1.5 ms\tBilled Duration: 2 ms"
-               f"\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t\n"} for i in range(3)]
+    events = [
+        {
+            "timestamp": 1718645035826 + i,
+            "message": f"REPORT RequestId: {i}\tDuration: 1.5 ms\tBilled Duration: 2 ms"
+            f"\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t\n",
+        }
+        for i in range(3)
+    ]
     samples = parse_line(json.dumps({"events": events}))
     assert [s.request_id for s in samples] == ["0", "1", "2"]
 
 
 def test_a_negative_value_is_malformed():
     with pytest.raises(Malformed, match="must not be negative"):
-        parse_line("REPORT RequestId: 1\tDuration: -3 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 5 MB")
+        parse_line(
+            "REPORT RequestId: 1\tDuration: -3 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB"
+            "\tMax Memory Used: 5 MB"
+        )
 
 
 def test_a_platform_report_without_metrics_is_malformed():
-    with pytest.raises(Malformed, match="without record.metrics"):
-        parse_line('{"time":"2024-01-01T00:00:00Z","type":"platform.report","record":{"requestId":"x"}}')
+    with pytest.raises(Malformed, match=r"without record\.metrics"):
+        parse_line(
+            '{"time":"2024-01-01T00:00:00Z","type":"platform.report","record":{"requestId":"x"}}'
+        )
 
 
 def test_a_platform_report_missing_billed_duration_is_malformed():
-    with pytest.raises(Malformed, match="metrics.billedDurationMs"):
-        parse_line('{"type":"platform.report","record":{"metrics":{"durationMs":1,"memorySizeMB":128,"maxMemoryUsedMB":3}}}')
+    with pytest.raises(Malformed, match=r"metrics\.billedDurationMs"):
+        parse_line(
+            '{"type":"platform.report","record":{"metrics":{"durationMs":1,"memorySizeMB":128,"maxMemoryUsedMB":3}}}'
+        )
 
 
 def test_our_own_invocation_record_reads_as_an_invocation(capsys):
@@ -87,11 +106,28 @@ def test_our_own_invocation_record_reads_as_an_invocation(capsys):
 
 
 def test_an_error_record_keeps_status_and_error_type():
-    s = parse_record({"type": "invocation", "duration_ms": 3.2, "billed_duration_ms": 4, "function_memory_size": 256,
-                      "max_memory_used_mb": 70, "status": "error", "error_type": "KeyError", "cold_start": True,
-                      "init_duration_ms": 120.5, "function_name": "orders", "timestamp": "2026-11-24T01:02:03.456Z"})
+    s = parse_record(
+        {
+            "type": "invocation",
+            "duration_ms": 3.2,
+            "billed_duration_ms": 4,
+            "function_memory_size": 256,
+            "max_memory_used_mb": 70,
+            "status": "error",
+            "error_type": "KeyError",
+            "cold_start": True,
+            "init_duration_ms": 120.5,
+            "function_name": "orders",
+            "timestamp": "2026-11-24T01:02:03.456Z",
+        }
+    )
     assert (s.status, s.error_type, s.init_ms, s.function, s.timestamp) == (
-        "error", "KeyError", 120.5, "orders", "2026-11-24T01:02")
+        "error",
+        "KeyError",
+        120.5,
+        "orders",
+        "2026-11-24T01:02",
+    )
 
 
 def test_a_record_missing_billed_duration_is_malformed():

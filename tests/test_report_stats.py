@@ -19,8 +19,10 @@ def exact_quantile(values, q):
 
 
 @settings(max_examples=60)
-@given(st.lists(st.floats(min_value=0.01, max_value=900_000), min_size=1, max_size=300),
-       st.sampled_from([0.5, 0.9, 0.99, 1.0]))
+@given(
+    st.lists(st.floats(min_value=0.01, max_value=900_000), min_size=1, max_size=300),
+    st.sampled_from([0.5, 0.9, 0.99, 1.0]),
+)
 def test_every_quantile_is_within_one_percent_of_the_exact_one(values, q):
     h = LogHistogram()
     for v in values:
@@ -73,12 +75,14 @@ def test_snapstart_restore_is_not_added_twice():
 
 
 def test_counts_cold_starts_timeouts_errors_and_out_of_memory():
-    agg = aggregate([
-        Sample(10, 10, 128, 50, init_ms=200),
-        Sample(3000, 3000, 128, 60, status="timeout"),
-        Sample(5, 5, 128, 128, status="error", error_type="Runtime.OutOfMemory"),
-        Sample(5, 5, 128, 60, status="error", error_type="ValueError"),
-    ])
+    agg = aggregate(
+        [
+            Sample(10, 10, 128, 50, init_ms=200),
+            Sample(3000, 3000, 128, 60, status="timeout"),
+            Sample(5, 5, 128, 128, status="error", error_type="Runtime.OutOfMemory"),
+            Sample(5, 5, 128, 60, status="error", error_type="ValueError"),
+        ]
+    )
     assert (agg.cold_starts, agg.timeouts, agg.errors, agg.out_of_memory) == (1, 1, 2, 1)
 
 
@@ -91,7 +95,9 @@ def test_an_oversized_function_is_told_to_shrink_with_the_cpu_caveat():
 
 
 def test_running_out_of_memory_asks_for_more():
-    advice = recommend(aggregate([Sample(5, 5, 512, 512, status="error", error_type="Runtime.OutOfMemory")]))
+    advice = recommend(
+        aggregate([Sample(5, 5, 512, 512, status="error", error_type="Runtime.OutOfMemory")])
+    )
     assert advice["action"] == "increase"
     assert advice["recommended_mb"] >= 768
     assert "ran out of memory" in advice["reasons"][0]
@@ -109,4 +115,6 @@ def test_a_well_sized_function_is_kept():
 
 def test_x86_functions_are_told_about_arm64():
     assert any("arm64" in r for r in recommend(aggregate([Sample(5, 5, 512, 330)]))["reasons"])
-    assert not any("arm64" in r for r in recommend(aggregate([Sample(5, 5, 512, 330)], "arm64"))["reasons"])
+    assert not any(
+        "arm64" in r for r in recommend(aggregate([Sample(5, 5, 512, 330)], "arm64"))["reasons"]
+    )

@@ -219,7 +219,11 @@ def project_month(
     p = prices or prices_for("us-east-1", work.architecture)
     on_pc = 0.0
     if work.provisioned:
-        on_pc = work.invocations if work.provisioned_invocations is None else work.provisioned_invocations
+        on_pc = (
+            work.invocations
+            if work.provisioned_invocations is None
+            else work.provisioned_invocations
+        )
         on_pc = min(on_pc, work.invocations)
     on_demand = work.invocations - on_pc
     cold = work.cold_start_rate if work.init_billed else 0.0
@@ -242,16 +246,23 @@ def project_month(
     pc_duration = 0.0
     pc_ms = 0.0
     if work.provisioned:
-        alloc_gb_s = work.provisioned * gb_s(work.memory_mb, provisioned_seconds(work.provisioned_hours) * 1000.0)
+        alloc_gb_s = work.provisioned * gb_s(
+            work.memory_mb, provisioned_seconds(work.provisioned_hours) * 1000.0
+        )
         pc_alloc = alloc_gb_s * p.provisioned_gb_s_usd
         pc_warm = billed_ms(work.provisioned_duration_ms or work.duration_ms)
         pc_cold = billed_ms((work.provisioned_duration_ms or work.duration_ms) + work.init_ms)
         pc_ms = billed_total_ms(on_pc, pc_warm, pc_cold)
         pc_duration = gb_s(work.memory_mb, pc_ms) * p.provisioned_duration_gb_s_usd
-        init_usd += gb_s(work.memory_mb, on_pc * cold * (pc_cold - pc_warm)) * p.provisioned_duration_gb_s_usd
+        init_usd += (
+            gb_s(work.memory_mb, on_pc * cold * (pc_cold - pc_warm))
+            * p.provisioned_duration_gb_s_usd
+        )
 
     return Bill(
-        requests_usd=request_usd(work.invocations, p, free_requests=FREE_REQUESTS if free_tier else 0),
+        requests_usd=request_usd(
+            work.invocations, p, free_requests=FREE_REQUESTS if free_tier else 0
+        ),
         compute_tiers=tiers,
         compute_usd=compute,
         init_usd=init_usd,

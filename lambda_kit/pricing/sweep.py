@@ -80,7 +80,9 @@ def sweep(
     rows: list[SweepRow] = []
     sizes = sorted(set(memory_sizes) | {work.memory_mb})
     for mb in sizes:
-        duration = scaled_duration_ms(work.duration_ms, work.memory_mb, mb, cpu_bound_fraction, max_vcpus)
+        duration = scaled_duration_ms(
+            work.duration_ms, work.memory_mb, mb, cpu_bound_fraction, max_vcpus
+        )
         init = scaled_duration_ms(work.init_ms, work.memory_mb, mb, cpu_bound_fraction, max_vcpus)
         at = work._replace(memory_mb=mb, duration_ms=duration, init_ms=init)
         rows.append(SweepRow(mb, duration, project_month(at, prices, free_tier=free_tier)))

@@ -71,22 +71,36 @@ _INF = float("inf")
 
 _US_EAST_1 = {
     "x86_64": Prices(
-        "us-east-1", "x86_64", 0.20 / 1e6,
+        "us-east-1",
+        "x86_64",
+        0.20 / 1e6,
         ((6e9, 0.0000166667), (15e9, 0.0000150000), (_INF, 0.0000133334)),
-        0.0000000309, 0.0000041667, 0.0000097222, AWS_PAGE,
+        0.0000000309,
+        0.0000041667,
+        0.0000097222,
+        AWS_PAGE,
     ),
     "arm64": Prices(
-        "us-east-1", "arm64", 0.20 / 1e6,
+        "us-east-1",
+        "arm64",
+        0.20 / 1e6,
         ((7.5e9, 0.0000133334), (18.75e9, 0.0000120001), (_INF, 0.0000106667)),
-        0.0000000309, 0.0000033334, 0.0000077778, AWS_PAGE,
+        0.0000000309,
+        0.0000033334,
+        0.0000077778,
+        AWS_PAGE,
     ),
 }
 
 # region -> (x86_64 first-tier GB-s price, arm64 first-tier GB-s price, source, note)
 _REGIONS: dict[str, tuple[float, float, str, str]] = {
     "us-east-1": (0.0000166667, 0.0000133334, AWS_PAGE, ""),
-    "us-east-2": (0.0000166667, 0.0000133334, AWS_PAGE,
-                  "the page's first-tier example quotes US East (Ohio) at us-east-1's price"),
+    "us-east-2": (
+        0.0000166667,
+        0.0000133334,
+        AWS_PAGE,
+        "the page's first-tier example quotes US East (Ohio) at us-east-1's price",
+    ),
     "eu-west-1": (0.0000166667, 0.0000133334, SAILES, "arm64 price assumed equal to us-east-1"),
     "af-south-1": (0.0000221000, 0.0000176800, ARTILLERY, "request/storage/provisioned assumed"),
     "ap-east-1": (0.0000229200, 0.0000183000, ARTILLERY, "request/storage/provisioned assumed"),
@@ -158,7 +172,9 @@ def prices_for(
         per_million = _env_price("LAMBDA_KIT_PRICE_REQUEST_USD_PER_MILLION")
     flat = gb_s_usd if gb_s_usd is not None else _env_price("LAMBDA_KIT_PRICE_GB_S_USD")
     if per_million is not None:
-        row = row._replace(request_usd=per_million / 1e6, note=(row.note + " private request price").strip())
+        row = row._replace(
+            request_usd=per_million / 1e6, note=(row.note + " private request price").strip()
+        )
     if flat is not None:
         row = row._replace(tiers=((_INF, flat),), note=(row.note + " private GB-s price").strip())
     return row
