@@ -35,12 +35,14 @@ def _round_up_64(mb: float) -> int:
 def recommend(agg: Aggregate) -> dict[str, Any]:
     """``{"action": keep|reduce|increase, "current_mb", "recommended_mb", "reasons": [...]}``."""
     size = agg.memory_size_mb
-    peak = agg.peak_memory_mb
+    peak = agg.peak_by_size.get(size, 0)
+    oom = agg.oom_by_size.get(size, 0)
     reasons: list[str] = []
     if len(agg.memory_sizes) > 1:
         sizes = ", ".join(f"{mb} MB" for mb in sorted(agg.memory_sizes))
         reasons.append(
-            f"the input ran with several memory sizes ({sizes}); advice is for {size} MB"
+            f"the input ran with several memory sizes ({sizes}); advice is for the most used, "
+            f"{size} MB (--group-by function separates functions)"
         )
     target = _round_up_64(peak / (1.0 - HEADROOM))
     used = peak / size if size else 0.0
@@ -49,13 +51,13 @@ def recommend(agg: Aggregate) -> dict[str, Any]:
         "peak_used_mb": peak,
         "headroom_pct": round((1 - used) * 100, 1),
     }
-    if agg.out_of_memory or used >= TIGHT:
-        recommended = _round_up_64(max(target, size * 1.5 if agg.out_of_memory else target))
+    if oom or used >= TIGHT:
+        recommended = _round_up_64(max(target, size * 1.5 if oom else target))
         if recommended <= size:
             recommended = _round_up_64(size + 64)
         why = (
-            f"{agg.out_of_memory} invocation(s) ran out of memory"
-            if agg.out_of_memory
+            f"{oom} invocation(s) ran out of memory"
+            if oom
             else f"peak memory used is {used:.0%} of {size} MB"
         )
         reasons.append(f"{why}: raise memory to {recommended} MB to keep {HEADROOM:.0%} headroom")
@@ -81,7 +83,15 @@ def recommend(agg: Aggregate) -> dict[str, Any]:
             action="reduce", recommended_mb=target, estimated_saving_pct=round(saving * 100, 1)
         )
     else:
-        reasons.append(f"peak memory used is {peak} MB of {size} MB ({used:.0%}): the size fits")
+        if used > 1.0 - HEADROOM:
+            reasons.append(
+                f"peak memory used is {peak} MB of {size} MB ({used:.0%}): it fits, with less than "
+                f"{HEADROOM:.0%} headroom; {target} MB would restore it"
+            )
+        else:
+            reasons.append(
+                f"peak memory used is {peak} MB of {size} MB ({used:.0%}): the size fits"
+            )
         advice.update(action="keep", recommended_mb=size)
     if agg.architectures.get("x86_64") and not agg.architectures.get("arm64"):
         reasons.append(

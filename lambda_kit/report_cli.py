@@ -136,6 +136,7 @@ def summary(agg: Aggregate) -> dict[str, Any]:
         "init_duration_ms": agg.init.summary(),
         "memory_size_mb": agg.memory_size_mb,
         "max_memory_used_mb": {"peak": agg.peak_memory_mb, **agg.memory_used.summary()},
+        "peak_at_memory_size_mb": agg.peak_by_size.get(agg.memory_size_mb, 0),
         "first": agg.first,
         "last": agg.last,
     }
@@ -177,14 +178,14 @@ def _print_text(s: dict[str, Any], title: str) -> None:
     )
     if "recorded_cost_usd" in s:
         w(f"  cost (recorded)    ${s['recorded_cost_usd']:.6f} total, from lambda_kit's records\n")
-    mem = s["max_memory_used_mb"]
     size = s["memory_size_mb"]
-    w(
-        f"  memory             {size} MB configured, peak {mem['peak']} MB used "
-        f"({mem['peak'] / size:.0%}), p99 {mem['p99']:,.0f} MB\n"
-        if size
-        else ""
-    )
+    peak = s["peak_at_memory_size_mb"]
+    if size:
+        others = " (most used of several sizes)" if s["max_memory_used_mb"]["peak"] != peak else ""
+        w(
+            f"  memory             {size} MB configured{others}, peak {peak} MB used "
+            f"({peak / size:.0%}), headroom {1 - peak / size:.0%}\n"
+        )
     w(
         f"  timeouts {s['timeouts']:,}   errors {s['errors']:,}   "
         f"out of memory {s['out_of_memory']:,}\n"

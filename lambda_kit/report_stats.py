@@ -126,6 +126,9 @@ class Aggregate:
         self.memory_used = LogHistogram()
         self.peak_memory_mb = 0
         self.memory_sizes: Counter[int] = Counter()
+        # per configured size: peak used and out-of-memory count (sizes are few: advice is per size)
+        self.peak_by_size: dict[int, int] = {}
+        self.oom_by_size: Counter[int] = Counter()
         self.architectures: Counter[str] = Counter()
         self.first: str | None = None
         self.last: str | None = None
@@ -165,6 +168,10 @@ class Aggregate:
         if s.max_memory_mb > self.peak_memory_mb:
             self.peak_memory_mb = s.max_memory_mb
         self.memory_sizes[s.memory_mb] += 1
+        if s.max_memory_mb > self.peak_by_size.get(s.memory_mb, -1):
+            self.peak_by_size[s.memory_mb] = s.max_memory_mb
+        if s.out_of_memory:
+            self.oom_by_size[s.memory_mb] += 1
         self.architectures[arch] += 1
         if s.timestamp is not None:
             if self.first is None or s.timestamp < self.first:

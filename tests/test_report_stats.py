@@ -118,3 +118,16 @@ def test_x86_functions_are_told_about_arm64():
     assert not any(
         "arm64" in r for r in recommend(aggregate([Sample(5, 5, 512, 330)], "arm64"))["reasons"]
     )
+
+
+def test_advice_uses_the_peak_of_the_most_used_size_not_of_other_sizes():
+    agg = aggregate([Sample(5, 5, 512, 150)] * 3 + [Sample(5, 5, 3008, 2000)])
+    advice = recommend(agg)
+    assert advice["current_mb"] == 512 and advice["peak_used_mb"] == 150
+    assert "several memory sizes" in advice["reasons"][0]
+
+
+def test_thin_headroom_is_named_even_when_the_size_is_kept():
+    advice = recommend(aggregate([Sample(5, 5, 128, 111)]))
+    assert advice["action"] == "keep"
+    assert "less than 25% headroom" in advice["reasons"][0]
