@@ -296,17 +296,27 @@ def _from_object(obj: dict[str, Any], function: str | None) -> list[Sample]:
 
 
 def _embedded(line: str) -> list[Sample]:
-    """REPORT lines inside JSON strings ("message" / "@message"), with their envelope's facts."""
+    """REPORT lines inside JSON strings ("message" / "@message"), with their envelope's facts.
+
+    Each message is dated and named from its own envelope: the text between the
+    previous message and this one, and a little after it (one line may hold a
+    whole ``filter-log-events`` answer).
+    """
     found: list[Sample] = []
-    function = _function_in(line)
-    for m in _MESSAGE_KEY.finditer(line):
+    previous_end = 0
+    matches = list(_MESSAGE_KEY.finditer(line))
+    for i, m in enumerate(matches):
         try:
-            text, _ = _decoder.raw_decode(line, m.end() - 1)
+            text, end = _decoder.raw_decode(line, m.end() - 1)
         except ValueError:
             raise Malformed('a JSON "message" string that does not end') from None
+        next_start = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        envelope = line[previous_end : m.start()] + line[end : min(next_start, end + 300)]
+        previous_end = end
         if not isinstance(text, str):
             continue
-        stamp = _timestamp(text) or _timestamp(line) or _epoch_stamp(line)
+        function = _function_in(envelope)
+        stamp = _timestamp(envelope) or _epoch_stamp(envelope)
         if _REPORT in text:
             found.append(parse_report_text(text, function=function, timestamp=stamp))
         elif text.lstrip().startswith("{"):

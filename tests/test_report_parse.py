@@ -133,3 +133,20 @@ def test_an_error_record_keeps_status_and_error_type():
 def test_a_record_missing_billed_duration_is_malformed():
     with pytest.raises(Malformed, match="without billed_duration_ms"):
         parse_line('{"type": "invocation", "duration_ms": 1.0, "function_memory_size": 128}')
+
+
+def test_each_embedded_report_is_dated_and_named_by_its_own_envelope():
+    def event(ms, group, rid):
+        return {
+            "@timestamp": ms,
+            "@log": f"123456789012:/aws/lambda/{group}",
+            "@message": f"REPORT RequestId: {rid}\tDuration: 1.5 ms\tBilled Duration: 2 ms"
+            "\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t\n",
+        }
+
+    line = json.dumps(
+        [event("2024-01-01 10:00:00.000", "a", "1"), event("2024-01-02 11:00:00.000", "b", "2")]
+    )
+    first, second = parse_line(line)
+    assert (first.function, first.timestamp) == ("a", "2024-01-01T10:00")
+    assert (second.function, second.timestamp) == ("b", "2024-01-02T11:00")
