@@ -328,3 +328,15 @@ def test_tiered_compute_cost_never_falls_as_volume_grows(v1, v2):
     a = sum(c.usd for c in compute_usd_by_tier(lo, X86))
     b = sum(c.usd for c in compute_usd_by_tier(hi, X86))
     assert a <= b * (1 + 1e-12)
+
+
+def test_import_lambda_kit_loads_neither_the_price_model_nor_the_report_reader():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lambda_kit; print(sorted(m for m in sys.modules if m.startswith("
+        "('lambda_kit.pricing', 'lambda_kit.report', 'lambda_kit.cost_cli'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
