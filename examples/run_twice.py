@@ -1,4 +1,7 @@
+"""Calls examples/hello.py twice in one process, as Lambda reuses an execution environment."""
+
 import hello
+
 
 class Context:  # what the Lambda runtime passes; lambda-kit invoke builds a real one
     function_name = "hello"
