@@ -31,7 +31,6 @@ def test_warm_invoke_round_trip(benchmark, nodelay):
     )
     env = Environment(Function(HELLO), LogStream(None), 1, nodelay=nodelay)
     try:
-        env.wait_init()
         assert env.invoke(b"{}", True).status == "success"
         rounds = 3 if benchmark.disabled else 200
         result = benchmark.pedantic(env.invoke, args=(b"{}", False), rounds=rounds, iterations=1)

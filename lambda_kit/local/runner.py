@@ -97,7 +97,6 @@ class Environment:
                 raise BadInput("no memory cgroup is writable here (use --memory-cap watchdog)")
         enter = self.cgroup.procs_file if self.cgroup is not None else None
         log.write(lines.init_start(_runtime_version()))
-        self._spawn_ns = time.perf_counter_ns()
         self.proc = subprocess.Popen(
             _launch(fn.command()),
             cwd=fn.task_root,
@@ -108,6 +107,10 @@ class Environment:
             start_new_session=True,  # its own process group: a kill takes its children too
             preexec_fn=(lambda: _enter_cgroup(enter)) if enter else None,
         )
+        # INIT starts when the runtime's process does. Popen returns once the launcher has
+        # exec'd, so forking this (large) process is not counted, as Lambda does not count
+        # the creation of its sandbox; the launcher forks the runtime right after.
+        self._spawn_ns = time.perf_counter_ns()
         assert self.proc.stdout is not None
         self.pump = Pump(os.dup(self.proc.stdout.fileno()), log.write, log.lock)
         self.proc.stdout.close()
@@ -150,72 +153,61 @@ class Environment:
     def _oom_now(self) -> bool:
         return self.oom or (self.cgroup is not None and self.cgroup.oom_kills() > 0)
 
-    # -- init --------------------------------------------------------------------------
-    def wait_init(self) -> None:
-        """Wait until the runtime asks for its first event; ``InitFailed`` if it cannot."""
-        deadline = time.perf_counter() + self.fn.init_timeout_s
-        error: tuple[str, bytes] | None = None
-        while True:
-            try:
-                kind, t, data = self.events.get(timeout=max(0.0, deadline - time.perf_counter()))
-            except queue.Empty:
-                self.kill()
-                took = (time.perf_counter_ns() - self._spawn_ns) / _ms
-                self._reap()
-                raise InitFailed(
-                    "Sandbox.Timedout",
-                    lines.error_payload(
-                        "init",
-                        "Sandbox.Timedout",
-                        f"Init timed out after {self.fn.init_timeout_s:.2f} seconds",
-                    ),
-                    took,
-                    "timeout",
-                ) from None
-            took = (t - self._spawn_ns) / _ms
-            if kind == "next":
-                self.init_duration_ms = took
-                return
-            if kind == "init_error":
-                error = data
-            elif kind == "exit":
-                self.dead = True
-                self.pump.finish()
-                if error is not None:
-                    raise InitFailed(error[0], error[1], took, "error")
-                if self._oom_now():
-                    raise InitFailed(
-                        "Runtime.OutOfMemory",
-                        lines.error_payload("init", "Runtime.OutOfMemory", lines.exit_reason(data)),
-                        took,
-                        "error",
-                    )
-                raise InitFailed(
-                    "Runtime.ExitError",
-                    lines.error_payload("init", "Runtime.ExitError", lines.exit_reason(data)),
-                    took,
-                    "error",
-                )
+    # -- init and one invocation ------------------------------------------------------
+    def _init_failed(
+        self, kind: str, t: int, data: object, error: tuple[str, bytes] | None
+    ) -> InitFailed:
+        """What ended an init that never asked for its first event."""
+        took = (t - self._spawn_ns) / _ms
+        if kind == "timeout":
+            what = f"Init timed out after {self.fn.init_timeout_s:.2f} seconds"
+            return InitFailed(
+                "Sandbox.Timedout",
+                lines.error_payload("init", "Sandbox.Timedout", what),
+                took,
+                "timeout",
+            )
+        if error is not None:
+            return InitFailed(error[0], error[1], took, "error")
+        error_type = "Runtime.OutOfMemory" if self._oom_now() else "Runtime.ExitError"
+        reason = lines.exit_reason(data if isinstance(data, int) else -9)
+        return InitFailed(
+            error_type, lines.error_payload("init", error_type, reason), took, "error"
+        )
 
     def _reap(self) -> None:
         self.proc.wait()
         self.dead = True
         self.pump.finish()
 
-    # -- one invocation ----------------------------------------------------------------
     def invoke(self, event: bytes, first: bool) -> Result:
-        """Hand ``event`` to the runtime and wait for its response, error, exit or deadline."""
+        """Hand ``event`` to the runtime and wait for its response, error, exit or deadline.
+
+        On the environment's ``first`` invocation this also waits for INIT, and raises
+        ``InitFailed`` when the runtime never asks for the event.
+        """
         fn = self.fn
         request_id = str(uuid.uuid4())
         inv = Invocation(
             request_id, event, timeout_s=fn.timeout_s, function_arn=fn.arn, trace_id=trace_header()
         )
         logs: list[str] = []
-        self.log.collect_into(logs)
-        self.log.write(lines.start(request_id, fn.version))
+
+        def announce() -> None:
+            # runs in the server's thread just before the runtime gets the event, so START
+            # follows everything INIT (or the previous invocation) wrote and precedes the rest
+            with self.log.lock:
+                self.pump.drain()
+                self.log.collect_into(logs)
+                self.log.write(lines.start(request_id, fn.version))
+
+        inv.on_start = announce
+        # queued at once: the runtime's first GET /next is answered without a round trip
+        # through this thread, so INIT ends and the invocation starts in the same instant
         self.server.give(inv)
         started = 0
-        deadline: float | None = None
+        deadline = time.perf_counter() + fn.init_timeout_s if first else None
+        init_error: tuple[str, bytes] | None = None
         status, error_type, payload = "success", None, b""
         while True:
             wait = None if deadline is None else max(0.0, deadline - time.perf_counter())
@@ -225,12 +217,18 @@ class Environment:
                 self.kill()
                 self._reap()
                 t = time.perf_counter_ns()
+                if not started:
+                    raise self._init_failed("timeout", t, None, None) from None
                 self.log.write(lines.timed_out(request_id, fn.timeout_s))
                 status, error_type = "timeout", "Sandbox.Timedout"
                 what = f"Task timed out after {fn.timeout_s:.2f} seconds"
                 payload = lines.error_payload(request_id, "Sandbox.Timedout", what)
                 break
-            if kind == "started" and data == request_id:
+            if kind == "next" and first and self.init_duration_ms is None:
+                self.init_duration_ms = (t - self._spawn_ns) / _ms
+            elif kind == "init_error":
+                init_error = data
+            elif kind == "started" and data == request_id:
                 started = t
                 deadline = t / 1e9 + fn.timeout_s  # perf_counter and perf_counter_ns: one clock
             elif kind == "response" and data[0] == request_id:
@@ -242,6 +240,10 @@ class Environment:
             elif kind == "exit":
                 self.dead = True
                 self.pump.finish()
+                if first and not started:
+                    raise self._init_failed(kind, t, data, init_error)
+                if not started:  # died between invocations: this one still gets its lines
+                    announce()
                 status = "error"
                 error_type = "Runtime.OutOfMemory" if self._oom_now() else "Runtime.ExitError"
                 payload = lines.error_payload(request_id, error_type, lines.exit_reason(data))
@@ -358,16 +360,15 @@ def run_environment(
                 env = Environment(fn, stream, run.environments, port)
                 run.cgroup_used = env.cgroup is not None
                 first = True
-                try:
-                    env.wait_init()
-                except InitFailed as failed:
-                    stream.write(
-                        lines.init_report(failed.duration_ms, failed.status, failed.error_type)
-                    )
-                    run.init_error = failed
-                    run.not_sent = len(todo) - i
-                    break
-            result = env.invoke(event, first)
+            try:
+                result = env.invoke(event, first)
+            except InitFailed as failed:
+                stream.write(
+                    lines.init_report(failed.duration_ms, failed.status, failed.error_type)
+                )
+                run.init_error = failed
+                run.not_sent = len(todo) - i
+                break
             run.results.append(result)
             if result.status == "timeout":
                 env.shutdown()

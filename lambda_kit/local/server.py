@@ -24,6 +24,7 @@ import queue
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 PREFIX = "/2018-06-01/runtime/"
@@ -41,6 +42,7 @@ class Invocation:
         "body",
         "deadline_ms",
         "function_arn",
+        "on_start",
         "request_id",
         "started_ns",
         "timeout_s",
@@ -57,6 +59,8 @@ class Invocation:
         self.trace_id = trace_id
         self.started_ns = 0  # perf_counter_ns when the runtime received it
         self.deadline_ms = 0
+        #: called in the server's thread just before the runtime receives the event
+        self.on_start: Callable[[], None] | None = None
 
 
 #: What the server tells its environment, as (kind, perf_counter_ns, payload) tuples:
@@ -174,6 +178,8 @@ class RuntimeAPIServer:
                 "Lambda-Runtime-Invoked-Function-Arn": inv.function_arn,
                 "Lambda-Runtime-Trace-Id": inv.trace_id,
             }
+            if inv.on_start is not None:
+                inv.on_start()
             inv.started_ns = now()
             self.events.put(("started", inv.started_ns, inv.request_id))
             return _reply(conn, 200, inv.body, head)
