@@ -147,3 +147,31 @@ def test_an_env_pair_without_equals_is_one_line():
     run = invoke(f"{EXAMPLES}/hello.py:handler", "--env", "COLOR")
     assert run.returncode == 2
     assert run.stderr == "lambda-kit: --env 'COLOR' is not KEY=VALUE\n"
+
+
+def test_sigterm_shuts_the_environment_down(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests._invoke_helpers import REPO
+
+    spec, name = write_handler(tmp_path, "import time\ndef handler(e, c):\n    time.sleep(30)\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lambda_kit", "invoke", spec, "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        for line in proc.stderr:  # wait until the handler runs
+            if line.startswith("START RequestId: "):
+                break
+        assert processes_mentioning(name) != []
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 143
+    finally:
+        proc.kill()
+        proc.wait()
+    assert processes_mentioning(name) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from typing import TextIO
 
@@ -144,6 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         out = open(args.output, "wb") if args.output else None  # noqa: SIM115
     except OSError as exc:
         raise BadInput(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    # a SIGTERM ends us through SystemExit, so the environment is shut down, not orphaned
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         result = run_environment(fn, [event] * args.invocations, log=sys.stderr, port=args.port)
         payloads = [r.payload for r in result.results]
@@ -182,10 +185,11 @@ def summary(result: object, memory_mb: int, arch: str) -> str:
     line = "lambda-kit: " + "; ".join(parts) + f" ({cap})"
     if result.init_error is not None:
         e = result.init_error
-        what = _message(e.payload)
-        line += f"\nlambda-kit: init failed: {e.error_type}: {what}"
+        failed_line = f"lambda-kit: init failed: {e.error_type}: {_message(e.payload)}"
         if result.not_sent > 1:
-            line += f" ({result.not_sent - 1} more event(s) not sent)"
+            failed_line += f" ({result.not_sent - 1} more event(s) not sent)"
+        # nothing ran: the failure is the whole story
+        line = failed_line if not res else f"{line}\n{failed_line}"
     else:
         failed = next((r for r in res if r.status != "success"), None)
         if failed is not None:

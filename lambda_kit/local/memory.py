@@ -50,7 +50,7 @@ def _status_kib(pid: int) -> tuple[int, int]:
 
 
 def session_members(sid: int) -> list[int]:
-    """Processes in session ``sid`` (the runtime and what it started)."""
+    """Live processes in session ``sid`` (the runtime and what it started)."""
     found = []
     try:
         names = os.listdir("/proc")
@@ -63,7 +63,8 @@ def session_members(sid: int) -> list[int]:
             with open(f"/proc/{name}/stat", "rb") as f:
                 stat = f.read()
             fields = stat[stat.rindex(b")") + 2 :].split()
-            if int(fields[3]) == sid:  # field 6 overall: session id
+            # field 6 overall is the session id; a zombie (Z) holds no memory and is dead
+            if int(fields[3]) == sid and fields[0] != b"Z":
                 found.append(int(name))
         except (OSError, ValueError, IndexError):
             continue

@@ -25,7 +25,7 @@ from lambda_kit.cost import billed_ms, invocation_cost_usd
 from lambda_kit.local import lines
 from lambda_kit.local.function import BadInput, Function, trace_header
 from lambda_kit.local.logs import LogStream, Pump
-from lambda_kit.local.memory import Cgroup, MemoryWatch
+from lambda_kit.local.memory import Cgroup, MemoryWatch, session_members
 from lambda_kit.local.server import Event, Invocation, RuntimeAPIServer
 
 _ms = 1_000_000.0
@@ -143,6 +143,12 @@ class Environment:
         self.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL does not fail
             self.proc.wait(timeout=5)
+        # the launcher is reaped; wait until the runtime and its children are gone too
+        for _ in range(200):
+            if not session_members(self.proc.pid):
+                break
+            self.kill()
+            time.sleep(0.01)
         self.memory.stop()
         if self.cgroup is not None:
             self.cgroup.remove()
