@@ -16,7 +16,8 @@ import shutil
 import sys
 
 from lambda_kit.local.function import Function
-from lambda_kit.local.runner import Result, Run, run_environment
+from lambda_kit.local.results import Result, Run
+from lambda_kit.local.runner import run_environment
 
 #: (title, handler file, events, timeout in seconds)
 STEPS: list[tuple[str, str, list[bytes], float]] = [

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from lambda_kit.local.function import BadInput, Function
 from lambda_kit.local.lines import Report
-from lambda_kit.local.runner import InitFailed, Result, Run, run_environment
+from lambda_kit.local.results import InitFailed, Result, Run
+from lambda_kit.local.runner import run_environment
 
 __all__ = ["BadInput", "Function", "InitFailed", "Report", "Result", "Run", "run_environment"]

@@ -165,7 +165,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def summary(result: object, memory_mb: int, arch: str) -> str:
     """One closing line: what ran, what failed first, and what it all cost."""
-    from lambda_kit.local.runner import Run
+    from lambda_kit.local.results import Run
 
     assert isinstance(result, Run)
     res = result.results

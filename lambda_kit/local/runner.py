@@ -26,50 +26,10 @@ from lambda_kit.local import lines
 from lambda_kit.local.function import BadInput, Function, trace_header
 from lambda_kit.local.logs import LogStream, Pump
 from lambda_kit.local.memory import Cgroup, MemoryWatch, session_members
+from lambda_kit.local.results import InitFailed, Result, Run
 from lambda_kit.local.server import Event, Invocation, RuntimeAPIServer
 
 _ms = 1_000_000.0
-
-
-class Result:
-    """What one invocation returned and what its REPORT line said.
-
-    ``status`` is ``success``, ``error`` or ``timeout``; ``payload`` the response
-    (or error) body as the runtime posted it; ``logs`` the log lines from START
-    to REPORT; ``init_duration_ms`` is set on a cold start only.
-    """
-
-    __slots__ = ("cold_start", "cost_usd", "environment", "error_type", "logs", "payload", "report")
-
-    def __init__(self, report: lines.Report, payload: bytes, environment: int) -> None:
-        self.report = report
-        self.payload = payload
-        self.environment = environment
-        self.logs: list[str] = []
-        self.cold_start = report.init_duration_ms is not None
-        self.error_type = report.error_type
-        self.cost_usd = 0.0
-
-    @property
-    def status(self) -> str:
-        """``success``, ``error`` or ``timeout``."""
-        return self.report.status
-
-    @property
-    def request_id(self) -> str:
-        """The invocation's request id."""
-        return self.report.request_id
-
-
-class InitFailed(Exception):
-    """The environment's init failed: ``error_type``, its payload and how long it took."""
-
-    def __init__(self, error_type: str, payload: bytes, duration_ms: float, status: str) -> None:
-        super().__init__(error_type)
-        self.error_type = error_type
-        self.payload = payload
-        self.duration_ms = duration_ms
-        self.status = status
 
 
 class Environment:
@@ -97,16 +57,22 @@ class Environment:
                 raise BadInput("no memory cgroup is writable here (use --memory-cap watchdog)")
         enter = self.cgroup.procs_file if self.cgroup is not None else None
         log.write(lines.init_start(_runtime_version()))
-        self.proc = subprocess.Popen(
-            _launch(fn.command()),
-            cwd=fn.task_root,
-            env=fn.environment(self.server.address),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: a kill takes its children too
-            preexec_fn=(lambda: _enter_cgroup(enter)) if enter else None,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                _launch(fn.command()),
+                cwd=fn.task_root,
+                env=fn.environment(self.server.address),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: a kill takes its children too
+                preexec_fn=(lambda: _enter_cgroup(enter)) if enter else None,
+            )
+        except OSError as exc:
+            self.server.close()
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise BadInput(f"cannot start the runtime in {fn.task_root}: {exc}") from exc
         # INIT starts when the runtime's process does. Popen returns once the launcher has
         # exec'd, so forking this (large) process is not counted, as Lambda does not count
         # the creation of its sandbox; the launcher forks the runtime right after.
@@ -315,22 +281,6 @@ def _runtime_version() -> str:
     except ImportError:  # the child will say so, as an init error
         ric = "missing"
     return f"python:{v[0]}.{v[1]}.{v[2]} awslambdaric:{ric}"
-
-
-class Run:
-    """Everything ``run_environment`` saw: each invocation, and an init failure if any."""
-
-    def __init__(self) -> None:
-        self.results: list[Result] = []
-        self.init_error: InitFailed | None = None
-        self.environments = 0
-        self.not_sent = 0
-        self.cgroup_used: bool | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Every invocation succeeded."""
-        return self.init_error is None and all(r.status == "success" for r in self.results)
 
 
 def run_environment(
