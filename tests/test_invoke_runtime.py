@@ -231,3 +231,11 @@ def test_auto_uses_a_memory_cgroup_where_one_is_writable(tmp_path):
     run = run_environment(spec, [b'{"mb": 400}'], memory_mb=128)
     assert run.cgroup_used is writable
     assert run.results[0].error_type == "Runtime.OutOfMemory"
+
+
+def test_an_init_longer_than_its_limit_is_an_init_timeout(tmp_path):
+    spec, _ = write_handler(tmp_path, "import time\ntime.sleep(30)\ndef handler(e, c):\n    return 1\n")
+    run = run_environment(spec, [b"{}"], init_timeout_s=0.3)
+    assert run.init_error is not None
+    assert (run.init_error.error_type, run.init_error.status) == ("Sandbox.Timedout", "timeout")
+    assert run.init_error.duration_ms >= 300
