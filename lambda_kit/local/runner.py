@@ -178,19 +178,22 @@ class Environment:
         # through this thread, so INIT ends and the invocation starts in the same instant
         self.server.give(inv)
         started = 0
-        deadline = time.perf_counter() + fn.init_timeout_s if first else None
+        # until the runtime takes the event: INIT's limit, or (warm) the function's timeout,
+        # so that a runtime that never asks again cannot hang us
+        deadline = time.perf_counter() + (fn.init_timeout_s if first else fn.timeout_s)
         init_error: tuple[str, bytes] | None = None
         status, error_type, payload = "success", None, b""
         while True:
-            wait = None if deadline is None else max(0.0, deadline - time.perf_counter())
             try:
-                kind, t, data = self.events.get(timeout=wait)
+                kind, t, data = self.events.get(timeout=max(0.0, deadline - time.perf_counter()))
             except queue.Empty:
                 self.kill()
                 self._reap()
                 t = time.perf_counter_ns()
-                if not started:
+                if first and not started:
                     raise self._init_failed("timeout", t, None, None) from None
+                if not started:  # the runtime never asked for it: still one START..REPORT
+                    announce()
                 self.log.write(lines.timed_out(request_id, fn.timeout_s))
                 status, error_type = "timeout", "Sandbox.Timedout"
                 what = f"Task timed out after {fn.timeout_s:.2f} seconds"

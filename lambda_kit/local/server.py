@@ -179,7 +179,9 @@ class RuntimeAPIServer:
                 "Lambda-Runtime-Trace-Id": inv.trace_id,
             }
             if inv.on_start is not None:
-                inv.on_start()
+                # a broken log must not keep the event from the runtime
+                with contextlib.suppress(Exception):
+                    inv.on_start()
             inv.started_ns = now()
             self.events.put(("started", inv.started_ns, inv.request_id))
             return _reply(conn, 200, inv.body, head)
