@@ -147,15 +147,22 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     # a SIGTERM ends us through SystemExit, so the environment is shut down, not orphaned
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        result = run_environment(fn, [event] * args.invocations, log=sys.stderr, port=args.port)
-        payloads = [r.payload for r in result.results]
-        if result.init_error is not None:
-            payloads.append(result.init_error.payload)
-        target = out if out is not None else sys.stdout.buffer
-        for payload in payloads:
-            target.write(payload + b"\n")
+    target = out if out is not None else sys.stdout.buffer
+
+    def emit(payload: bytes) -> None:  # each response as soon as it is known
+        target.write(payload + b"\n")
         target.flush()
+
+    try:
+        result = run_environment(
+            fn,
+            [event] * args.invocations,
+            log=sys.stderr,
+            on_result=lambda r: emit(r.payload),
+            port=args.port,
+        )
+        if result.init_error is not None:
+            emit(result.init_error.payload)
     finally:
         if out is not None:
             out.close()

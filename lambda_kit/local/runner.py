@@ -291,6 +291,7 @@ def run_environment(
     events: Iterable[bytes | str],
     *,
     log: TextIO | Callable[[str], None] | None = None,
+    on_result: Callable[[Result], None] | None = None,
     port: int = 0,
     **settings: object,
 ) -> Run:
@@ -301,7 +302,8 @@ def run_environment(
 
     ``log`` (a text stream, or a callable given each line) receives the
     CloudWatch-like lines as they come (they are also in
-    each ``Result.logs``). ``settings`` are ``Function``'s keyword arguments.
+    each ``Result.logs``); ``on_result`` is called with each ``Result`` as it
+    is known. ``settings`` are ``Function``'s keyword arguments.
     """
     if isinstance(fn, str):
         fn = Function(fn, **settings)  # type: ignore[arg-type]
@@ -329,6 +331,8 @@ def run_environment(
                 run.not_sent = len(todo) - i
                 break
             run.results.append(result)
+            if on_result is not None:
+                on_result(result)
             if result.status == "timeout":
                 env.shutdown()
     finally:
