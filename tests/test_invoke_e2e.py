@@ -55,8 +55,8 @@ def test_after_a_timeout_the_next_invocation_is_cold_again_and_still_agrees():
     lines: list[str] = []
     run = run_environment(
         f"{EXAMPLES}/slow.py:handler",
-        [b'{"sleep_s": 5}', b'{"sleep_s": 0.01}'],
-        timeout_s=0.5,
+        [b'{"sleep_s": 30}', b'{"sleep_s": 0.01}'],
+        timeout_s=1.0,
         log=lines.append,
     )
     assert [r.status for r in run.results] == ["timeout", "success"]

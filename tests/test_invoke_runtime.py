@@ -152,15 +152,15 @@ def test_a_timeout_kills_the_environment_and_the_next_start_is_cold(tmp_path):
             return os.getpid()
     """
     spec, _ = write_handler(tmp_path, body)
-    run = run_environment(spec, [b'{"sleep": 5}', b'{"sleep": 0}'], timeout_s=0.3)
+    run = run_environment(spec, [b'{"sleep": 30}', b'{"sleep": 0}'], timeout_s=1.0)
     first, second = run.results
     assert first.status == "timeout"
     assert json.loads(first.payload) == {
         "errorType": "Sandbox.Timedout",
-        "errorMessage": f"RequestId: {first.request_id} Error: Task timed out after 0.30 seconds",
+        "errorMessage": f"RequestId: {first.request_id} Error: Task timed out after 1.00 seconds",
     }
-    assert any(line.endswith("Task timed out after 0.30 seconds") for line in first.logs)
-    assert first.report.duration_ms >= 300
+    assert any(line.endswith("Task timed out after 1.00 seconds") for line in first.logs)
+    assert first.report.duration_ms >= 1000
     assert "Status: timeout" in first.report.line()
     assert second.status == "success" and second.cold_start
     assert run.environments == 2
@@ -200,8 +200,10 @@ def test_sys_exit_during_init_is_an_init_error(tmp_path):
 
 
 HOG = """
+    import time
     def handler(e, c):
         hold = [b"x" * (1 << 20) for _ in range(e["mb"])]
+        time.sleep(e.get("hold_s", 0))  # long enough for any watchdog to look
         return len(hold)
 """
 
@@ -215,7 +217,9 @@ def test_max_memory_used_counts_what_the_handler_holds(tmp_path):
 
 def test_the_watchdog_kills_a_handler_over_its_memory(tmp_path):
     spec, _ = write_handler(tmp_path, HOG)
-    run = run_environment(spec, [b'{"mb": 400}'], memory_mb=128, memory_cap="watchdog")
+    run = run_environment(
+        spec, [b'{"mb": 400, "hold_s": 10}'], memory_mb=128, memory_cap="watchdog", timeout_s=20
+    )
     (result,) = run.results
     assert run.cgroup_used is False
     assert result.error_type == "Runtime.OutOfMemory"
@@ -228,7 +232,7 @@ def test_auto_uses_a_memory_cgroup_where_one_is_writable(tmp_path):
     if probe is not None:
         probe.remove()
     spec, _ = write_handler(tmp_path, HOG)
-    run = run_environment(spec, [b'{"mb": 400}'], memory_mb=128)
+    run = run_environment(spec, [b'{"mb": 400, "hold_s": 10}'], memory_mb=128, timeout_s=20)
     assert run.cgroup_used is writable
     assert run.results[0].error_type == "Runtime.OutOfMemory"
 
