@@ -38,10 +38,11 @@ _perf = time.perf_counter
 
 
 class _State:
-    __slots__ = ("gen", "invocation")
+    __slots__ = ("gen", "in_invocation", "invocation")
 
     def __init__(self) -> None:
         self.gen = 0  # bumped as each invocation starts
+        self.in_invocation = False  # between on_start and on_record
         self.invocation: dict[str, dict[str, Any]] = {}  # what this invocation did, by name
 
 
@@ -171,8 +172,8 @@ class Reused(Generic[T]):
         self._lost = None
         self._gen = _state.gen
         self._last = _mono()
-        if _state.gen == 0:
-            self._pending = entry  # made at init (eager): the first invocation tells it
+        if not _state.in_invocation:
+            self._pending = entry  # made at init (eager): the next invocation tells it
         else:
             self._tell(entry)
         return r
@@ -320,11 +321,13 @@ def close_all() -> None:
 
 def _on_start() -> None:
     _state.gen += 1
+    _state.in_invocation = True
     if _state.invocation:
         _state.invocation = {}
 
 
 def _on_record(record: dict[str, Any], first: bool) -> None:
+    _state.in_invocation = False
     if _state.invocation:
         record["connections"] = _state.invocation
 
