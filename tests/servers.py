@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 UNPRIVILEGED = "nobody"
@@ -44,12 +44,16 @@ def _wait_for_port(port: int, timeout_s: float, proc: subprocess.Popen[bytes] | 
             if proc is not None and proc.poll() is not None:
                 raise RuntimeError(f"server on port {port} exited with {proc.returncode}") from None
             if time.monotonic() > deadline:
-                raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout_s}s") from None
+                raise RuntimeError(
+                    f"nothing listens on 127.0.0.1:{port} after {timeout_s}s"
+                ) from None
             time.sleep(0.02)
 
 
 def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
+    found = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4])
+    )
     if found:
         return found[-1]
     path = shutil.which(name)
@@ -76,7 +80,11 @@ class PostgresServer:
             pw = pwd.getpwnam(UNPRIVILEGED)
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
             self._as_user = [
-                "setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--",
+                "setpriv",
+                f"--reuid={pw.pw_uid}",
+                f"--regid={pw.pw_gid}",
+                "--clear-groups",
+                "--",
             ]
 
     def _run(self, *cmd: str) -> None:
@@ -94,17 +102,44 @@ class PostgresServer:
         if self._as_user:
             shutil.chown(pwfile, UNPRIVILEGED)
         self._run(
-            _pg_bin("initdb"), "-D", str(self.data), "-U", self.user, "--pwfile", str(pwfile),
-            "--auth=scram-sha-256", "--no-sync", "--no-instructions", "-E", "UTF8",
+            _pg_bin("initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            self.user,
+            "--pwfile",
+            str(pwfile),
+            "--auth=scram-sha-256",
+            "--no-sync",
+            "--no-instructions",
+            "-E",
+            "UTF8",
         )
         pwfile.unlink()
         # TLS as on RDS (rds.force_ssl is on by default from PostgreSQL 15): an EC key is
         # generated in milliseconds, and the connect-per-call baseline pays a real handshake
         key, cert = self.root / "server.key", self.root / "server.crt"
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-subj", "/CN=127.0.0.1", "-days", "2", "-keyout", str(key), "-out", str(cert)],
-            check=True, capture_output=True,
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-days",
+                "2",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
         )
         key.chmod(0o600)
         if self._as_user:
@@ -117,9 +152,12 @@ class PostgresServer:
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.root} -c fsync=off -c synchronous_commit=off "
             "-c full_page_writes=off -c shared_buffers=16MB -c max_connections=40 "
-            f"-c ssl=on -c ssl_cert_file={self.root}/server.crt -c ssl_key_file={self.root}/server.key"
+            f"-c ssl=on -c ssl_cert_file={self.root}/server.crt "
+            f"-c ssl_key_file={self.root}/server.key"
         )
-        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o", opts, "start")
+        self._run(
+            _pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o", opts, "start"
+        )
 
     def stop(self) -> None:
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -132,8 +170,13 @@ class PostgresServer:
     def dsn(self, **params: str) -> str:
         """A libpq connection string for this server (password auth over TCP)."""
         parts = {
-            "host": "127.0.0.1", "port": str(self.port), "user": self.user,
-            "password": self.password, "dbname": "postgres", "sslmode": "require", **params,
+            "host": "127.0.0.1",
+            "port": str(self.port),
+            "user": self.user,
+            "password": self.password,
+            "dbname": "postgres",
+            "sslmode": "require",
+            **params,
         }
         return " ".join(f"{k}={v}" for k, v in parts.items())
 
@@ -149,10 +192,8 @@ class PostgresServer:
             server.start()
             yield server
         finally:
-            try:
+            with suppress(RuntimeError):  # never started, or already gone
                 server.stop()
-            except RuntimeError:
-                pass  # never started, or already gone
             server.cleanup()
 
 
@@ -167,14 +208,29 @@ class RedisServer:
     def start(self) -> None:
         exe = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not os.path.exists(exe):
-            raise RuntimeError("redis-server not found: run `make system-deps` (package redis-server)")
+            raise RuntimeError(
+                "redis-server not found: run `make system-deps` (package redis-server)"
+            )
         self.proc = subprocess.Popen(
             [
-                exe, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-                "--appendonly", "no", "--dir", str(self.root), "--daemonize", "no",
-                "--loglevel", "warning",
+                exe,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
             ],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         _wait_for_port(self.port, 10.0, self.proc)
 

@@ -11,9 +11,9 @@ import time
 from typing import Any
 
 import pytest
+from _reuse_helpers import Invoker, unique
 
 import lambda_kit
-from _reuse_helpers import Invoker, unique
 from lambda_kit import reuse
 
 

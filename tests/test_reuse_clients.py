@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _reuse_helpers import CountingHTTPServer, Invoker
 from botocore.config import Config
 
-from _reuse_helpers import CountingHTTPServer, Invoker
 from lambda_kit import boto3_client, http_session
 
 _LIST_BUCKETS = (
@@ -51,7 +51,9 @@ def test_boto3_client_keeps_the_users_config() -> None:
 
 def test_boto3_client_reuses_one_tcp_connection_across_invocations(s3_server: Any) -> None:
     def handler(event: Any, context: Any) -> Any:
-        s3 = boto3_client("s3", region_name="ap-south-1", endpoint_url=s3_server.url, **_CREDENTIALS)
+        s3 = boto3_client(
+            "s3", region_name="ap-south-1", endpoint_url=s3_server.url, **_CREDENTIALS
+        )
         return [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
     invoke = Invoker(handler)

@@ -9,10 +9,10 @@ from typing import Any
 
 import psycopg
 import pytest
-
 from _reuse_helpers import Invoker, unique
-from lambda_kit import reuse
 from servers import PostgresServer
+
+from lambda_kit import reuse
 
 
 def _admin(pg: PostgresServer) -> psycopg.Connection[Any]:
@@ -194,7 +194,9 @@ def test_run_retries_idempotent_work_on_a_new_connection(postgres: PostgresServe
     result, record = Invoker(handler)()
     assert result == (7,)
     assert record["connections"][app]["state"] == "reconnected"
-    assert record["connections"][app]["reason"] == "AdminShutdown during use"  # psycopg names the cause
+    assert (
+        record["connections"][app]["reason"] == "AdminShutdown during use"
+    )  # psycopg names the cause
     db.close()
 
 

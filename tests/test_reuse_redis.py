@@ -6,10 +6,10 @@ import time
 from typing import Any
 
 import redis
-
 from _reuse_helpers import Invoker, unique
-from lambda_kit import reuse
 from servers import RedisServer
+
+from lambda_kit import reuse
 
 
 def _clients_named(server: RedisServer, name: str) -> list[dict[str, Any]]:
@@ -22,7 +22,9 @@ def _clients_named(server: RedisServer, name: str) -> list[dict[str, Any]]:
 
 def _cache(server: RedisServer, **options: Any) -> tuple[Any, str]:
     name = unique("lk")
-    return reuse(name, lambda: redis.Redis.from_url(server.url(), client_name=name), **options), name
+    return reuse(
+        name, lambda: redis.Redis.from_url(server.url(), client_name=name), **options
+    ), name
 
 
 def test_fifty_invocations_open_one_server_connection(redis_server: RedisServer) -> None:
