@@ -46,6 +46,9 @@ _CONNECTION_ERRORS = frozenset(
 )
 
 
+_pollers: dict[int, Any] = {}  # fd -> poll object watching it (registering costs a syscall)
+
+
 def fd_state(fd: int) -> int:
     """ALIVE when nothing happened on an idle socket, DEAD when the peer closed or reset
     it, UNSURE when unexpected data waits (it may be a goodbye message: ask with a ping).
@@ -53,9 +56,17 @@ def fd_state(fd: int) -> int:
     >>> fd_state(sock.fileno())
     0
     """
-    p = select.poll()
-    p.register(fd, _WATCH)
-    events = p.poll(0)
+    poller = _pollers.get(fd)
+    if poller is None:
+        # a poll object only knows fd numbers, so it stays right when a number is reused
+        poller = _pollers[fd] = select.poll()
+        poller.register(fd, _WATCH)
+    try:
+        events = poller.poll(0)
+    except RuntimeError:  # another thread is polling with it right now
+        fresh = select.poll()
+        fresh.register(fd, _WATCH)
+        events = fresh.poll(0)
     if not events:
         return ALIVE
     revents = events[0][1]
@@ -75,7 +86,7 @@ class Driver:
     name = "generic"
 
     def local(self, obj: Any) -> int:
-        """The cheap check (no round trip): ALIVE, DEAD or UNSURE."""
+        """The cheap check (no round trip): ALIVE, DEAD or UNSURE. It may raise (= DEAD)."""
         return ALIVE
 
     def ping(self, obj: Any) -> bool | None:
@@ -98,9 +109,13 @@ class Psycopg(Driver):
     name = "psycopg"
 
     def local(self, obj: Any) -> int:
-        if obj.closed or obj.broken:
+        if obj.broken:
             return DEAD
-        return fd_state(obj.pgconn.socket)
+        try:
+            fd = obj.pgconn.socket  # raises once the connection is closed
+        except Exception:
+            return DEAD
+        return fd_state(fd)
 
     def ping(self, obj: Any) -> bool:
         # An empty query is a full round trip that starts no transaction (a "SELECT 1"

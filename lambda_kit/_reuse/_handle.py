@@ -117,6 +117,26 @@ class Reused(Generic[T]):
         return self._acquire()
 
     def _acquire(self) -> T:
+        # The usual case, without the lock: the connection was used recently enough to
+        # need no ping and the local check finds it alive. Threads racing here only
+        # read the socket's state; making or replacing a connection takes the lock.
+        r = self._resource
+        if r is not None:
+            now = _mono()
+            if now - self._last <= self.max_idle_s:
+                try:
+                    alive = self._driver.local(r) == _checks.ALIVE
+                except Exception:
+                    alive = False
+                if alive and r is self._resource:
+                    if self._gen != _state.gen:
+                        self._gen = _state.gen
+                        self._tell({"state": "reused"})
+                    self._last = now
+                    return r
+        return self._acquire_locked()
+
+    def _acquire_locked(self) -> T:
         with self._lock:
             now = _mono()
             r = self._resource
@@ -132,7 +152,7 @@ class Reused(Generic[T]):
                         self._tell({"state": "reused", **checked})
                     return r
                 self._drop(r, reason)
-            return self._create(now)
+            return self._create()
 
     def _dead_reason(self, r: T, idle_s: float) -> tuple[dict[str, Any], str | None]:
         """({"checked": True} when a ping ran, why ``r`` is dead or None)."""
@@ -155,7 +175,7 @@ class Reused(Generic[T]):
             return {}, None
         return {"checked": True}, None if ok else why
 
-    def _create(self, now: float) -> T:
+    def _create(self) -> T:
         state = "created" if self._connects == 0 else "reconnected"
         t0 = _perf()
         try:
