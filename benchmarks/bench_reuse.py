@@ -26,7 +26,7 @@ import pytest
 from lambda_kit import _hooks, reuse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from servers import PostgresServer  # noqa: E402
+from servers import PostgresServer
 
 QUERY = "select 1"
 
