@@ -240,3 +240,19 @@ def test_sigterm_ignored_before_stays_ignored_after_closing() -> None:
 def test_a_normal_exit_closes_the_connections() -> None:
     done = _shutdown("", "print('done', flush=True)")
     assert done.stdout.split() == ["done", "closed"]
+
+
+def test_builtin_checks_are_chosen_by_the_clients_kind() -> None:
+    import boto3
+    import redis
+    import redis.asyncio
+    import requests
+
+    from lambda_kit._reuse._checks import driver_for
+
+    s3 = boto3.session.Session().client("s3", region_name="eu-west-1")
+    assert driver_for(redis.Redis()).name == "redis"
+    assert driver_for(redis.asyncio.Redis()).name == "generic"  # its ping must be awaited
+    assert driver_for(s3).name == "urllib3"
+    assert driver_for(requests.Session()).name == "urllib3"
+    assert driver_for(object()).name == "generic"

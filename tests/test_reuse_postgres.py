@@ -236,3 +236,10 @@ def test_a_factory_failure_reaches_the_handler_and_the_record(postgres: Postgres
         "state": "failed",
         "error_type": "OperationalError",
     }
+
+
+def test_psycopg_connections_get_the_builtin_check(postgres: PostgresServer) -> None:
+    from lambda_kit._reuse._checks import driver_for
+
+    with psycopg.connect(postgres.dsn()) as conn:
+        assert driver_for(conn).name == "psycopg"

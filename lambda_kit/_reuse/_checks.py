@@ -209,6 +209,8 @@ def driver_for(obj: Any) -> Driver:
     """The driver that knows ``obj``'s kind, found without importing any client library."""
     module = type(obj).__module__ or ""
     top = module.partition(".")[0]
+    if type(obj).__name__.startswith("Async") or ".asyncio" in module:
+        return _GENERIC  # asyncio clients: their checks would have to be awaited
     if top == "psycopg" and hasattr(obj, "pgconn") and hasattr(obj, "broken"):
         return _PSYCOPG
     if top == "redis" and hasattr(obj, "connection_pool"):
