@@ -9,13 +9,19 @@ figure with its ratio to the fastest in parentheses:
   invocation costs (the ``on_start`` hooks and the local liveness check);
 - ``connect_per_invocation``: connect, query, close, as code without reuse does.
 
-A second group times the handle alone: the first call of an invocation (local
+Consecutive benchmarks see different moments of a shared machine's noise, so a
+third group interleaves the kept and the reused connection round by round and
+prints the ratio of their medians (``make bench`` shows it).
+
+Another group times the handle alone: the first call of an invocation (local
 check, no round trip) and later calls.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,3 +114,46 @@ def test_handle_later_call_in_an_invocation(benchmark: Any, dsn: str) -> None:
 @pytest.mark.benchmark(group="reuse: the handle alone")
 def test_new_invocation_hooks_only(benchmark: Any) -> None:
     benchmark(_new_invocation)
+
+
+@pytest.mark.benchmark(group="reuse: interleaved with a raw kept connection")
+def test_reuse_against_raw_interleaved(benchmark: Any, dsn: str, capsys: Any) -> None:
+    conn = psycopg.connect(dsn)
+    db = reuse("bench-pair", lambda: psycopg.connect(dsn))
+    db()
+    raw_ns: list[int] = []
+    reused_ns: list[int] = []
+    clock = time.perf_counter_ns
+
+    def raw() -> None:
+        _new_invocation()  # @instrument's own cost, the same for both: not timed
+        t0 = clock()
+        conn.execute(QUERY).fetchone()
+        raw_ns.append(clock() - t0)
+
+    def reused() -> None:
+        _new_invocation()
+        t0 = clock()
+        db().execute(QUERY).fetchone()  # includes the handle's check at a new invocation
+        reused_ns.append(clock() - t0)
+
+    def pair() -> None:
+        first, second = (raw, reused) if len(raw_ns) % 2 == 0 else (reused, raw)
+        first()
+        second()
+
+    rounds = 1 if benchmark.disabled else 3000
+    benchmark.pedantic(pair, rounds=rounds, warmup_rounds=0)
+    raw_median, reused_median = statistics.median(raw_ns), statistics.median(reused_ns)
+    ratio = reused_median / raw_median
+    benchmark.extra_info.update(
+        raw_median_us=raw_median / 1000, reused_median_us=reused_median / 1000, ratio=ratio
+    )
+    if not benchmark.disabled:
+        with capsys.disabled():
+            print(
+                f"\nreuse vs raw kept connection, {rounds} interleaved invocations: median "
+                f"{reused_median / 1000:.1f} us vs {raw_median / 1000:.1f} us = {ratio:.3f}x"
+            )
+    conn.close()
+    db.close()

@@ -109,13 +109,10 @@ class Psycopg(Driver):
     name = "psycopg"
 
     def local(self, obj: Any) -> int:
-        if obj.broken:
+        pgconn = obj.pgconn
+        if pgconn.status:  # not CONNECTION_OK: closed, or libpq already saw it break
             return DEAD
-        try:
-            fd = obj.pgconn.socket  # raises once the connection is closed
-        except Exception:
-            return DEAD
-        return fd_state(fd)
+        return fd_state(pgconn.socket)
 
     def ping(self, obj: Any) -> bool:
         # An empty query is a full round trip that starts no transaction (a "SELECT 1"

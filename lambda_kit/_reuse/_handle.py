@@ -131,7 +131,10 @@ class Reused(Generic[T]):
                 if alive and r is self._resource:
                     if self._gen != _state.gen:
                         self._gen = _state.gen
-                        self._tell({"state": "reused"})
+                        if self._pending is None and self.name not in _state.invocation:
+                            _state.invocation[self.name] = {"state": "reused"}
+                        else:
+                            self._tell({"state": "reused"})
                     self._last = now
                     return r
         return self._acquire_locked()
