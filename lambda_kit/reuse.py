@@ -19,13 +19,11 @@ import sys
 import types
 from typing import Any
 
-from lambda_kit._reuse._checks import PING_TIMEOUT_S
 from lambda_kit._reuse._clients import boto3_client, http_session
 from lambda_kit._reuse._handle import DEFAULT_MAX_IDLE_S, Reused, close_all, reuse
 
 __all__ = [
     "DEFAULT_MAX_IDLE_S",
-    "PING_TIMEOUT_S",
     "Reused",
     "boto3_client",
     "close_all",

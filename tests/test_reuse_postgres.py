@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from typing import Any
@@ -243,3 +244,25 @@ def test_psycopg_connections_get_the_builtin_check(postgres: PostgresServer) -> 
 
     with psycopg.connect(postgres.dsn()) as conn:
         assert driver_for(conn).name == "psycopg"
+
+
+def test_a_connection_that_never_answers_is_replaced_after_the_ping_timeout(
+    postgres: PostgresServer, monkeypatch: Any
+) -> None:
+    from lambda_kit._reuse import _checks
+
+    monkeypatch.setattr(_checks, "PING_TIMEOUT_S", 0.3)
+    db, app = _db(postgres, max_idle_s=0)
+    invoke = Invoker(lambda event, context: _backend_pid(db()))
+    frozen, _ = invoke()
+    # a stopped backend keeps its socket open and never answers: what a NAT that forgot
+    # the connection looks like from the client
+    os.kill(frozen, signal.SIGSTOP)
+    try:
+        pid, record = invoke()
+    finally:
+        os.kill(frozen, signal.SIGCONT)
+    assert pid != frozen
+    assert record["connections"][app]["state"] == "reconnected"
+    assert record["connections"][app]["reason"].startswith("check failed")
+    db.close()

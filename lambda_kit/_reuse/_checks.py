@@ -18,6 +18,8 @@ import select
 from collections.abc import Callable
 from typing import Any
 
+from lambda_kit.environment import env_float
+
 ALIVE, DEAD, UNSURE = 0, 1, 2
 
 # POLLRDHUP (Linux) tells "the peer closed" apart from "data is waiting"
@@ -25,9 +27,10 @@ _RDHUP = getattr(select, "POLLRDHUP", 0)
 _GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL | _RDHUP
 _WATCH = select.POLLIN | select.POLLPRI | _RDHUP
 
-#: How long a built-in ping may wait for its answer. A black-holed connection (NAT state
-#: lost while frozen) never answers; without a bound the handler would hang until TCP gave up.
-PING_TIMEOUT_S = 2.0
+#: How long a built-in ping may wait for its answer (``LAMBDA_KIT_REUSE_PING_TIMEOUT_S``).
+#: A black-holed connection (NAT state lost while frozen) never answers; without a bound
+#: the handler would hang until TCP gave up, minutes later.
+PING_TIMEOUT_S = env_float("LAMBDA_KIT_REUSE_PING_TIMEOUT_S", 2.0)
 
 # Exception class names (anywhere in the MRO) that mean "the connection failed", across
 # drivers: psycopg (OperationalError, InterfaceError), redis-py (ConnectionError,
