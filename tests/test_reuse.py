@@ -256,3 +256,33 @@ def test_builtin_checks_are_chosen_by_the_clients_kind() -> None:
     assert driver_for(s3).name == "urllib3"
     assert driver_for(requests.Session()).name == "urllib3"
     assert driver_for(object()).name == "generic"
+
+
+def test_under_snapstart_a_connection_made_at_init_is_pinged_before_first_use(
+    monkeypatch: Any,
+) -> None:
+    from lambda_kit._reuse import _handle
+
+    monkeypatch.setattr(_handle, "_SNAPSTART", True)
+    pings: list[Resource] = []
+    name = unique("snap")
+    handle = reuse(name, Resource, check=lambda r: not pings.append(r), eager=True)
+    invoke = Invoker(lambda event, context: handle())
+    first, record = invoke()
+    invoke()
+    assert pings == [first]  # once, at the first invocation after the snapshot
+    assert record["connections"][name]["state"] == "created"
+
+
+def test_under_snapstart_a_dead_connection_from_the_snapshot_is_replaced(
+    monkeypatch: Any,
+) -> None:
+    from lambda_kit._reuse import _handle
+
+    monkeypatch.setattr(_handle, "_SNAPSTART", True)
+    name = unique("snap")
+    handle = reuse(name, Resource, check=lambda r: False, eager=True)
+    snapshotted = handle()
+    fresh, record = Invoker(lambda event, context: handle())()
+    assert fresh is not snapshotted
+    assert record["connections"][name]["reason"] == "check failed after restore from a snapshot"

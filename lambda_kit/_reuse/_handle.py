@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from lambda_kit import _hooks
+from lambda_kit import _hooks, environment
 from lambda_kit._report import problem
 from lambda_kit._reuse import _checks, _shutdown
 
@@ -30,6 +30,11 @@ DEFAULT_MAX_IDLE_S = 60.0
 #: Outside ``@instrument`` nothing marks invocations, so a handle also re-checks its
 #: connection when it was not used for this long (a gap that a freeze would leave).
 RECHECK_GAP_S = 0.5
+
+#: Under SnapStart, init runs before the snapshot: a connection made then is restored
+#: days later on another machine, its socket looking fine locally but unknown to the
+#: server. Such connections get a round trip before their first use.
+_SNAPSTART = environment.init_type() == "snap-start"
 
 _STRENGTH = {"reused": 0, "created": 1, "reconnected": 2, "failed": 3}
 
@@ -73,6 +78,7 @@ class Reused(Generic[T]):
         "_lost",
         "_pending",
         "_resource",
+        "_suspect",
         "max_idle_s",
         "name",
         "retry",
@@ -102,6 +108,7 @@ class Reused(Generic[T]):
         self._connects = 0
         self._lost: str | None = None  # why the last connection was dropped
         self._pending: dict[str, Any] | None = None  # a creation no record has told yet
+        self._suspect = False  # made before a SnapStart snapshot: ping before first use
 
     def __repr__(self) -> str:
         held = "connected" if self._resource is not None else "not connected"
@@ -121,7 +128,7 @@ class Reused(Generic[T]):
         # need no ping and the local check finds it alive. Threads racing here only
         # read the socket's state; making or replacing a connection takes the lock.
         r = self._resource
-        if r is not None:
+        if r is not None and not self._suspect:
             now = _mono()
             if now - self._last <= self.max_idle_s:
                 try:
@@ -147,7 +154,8 @@ class Reused(Generic[T]):
                 if self._gen == _state.gen and now - self._last < RECHECK_GAP_S:
                     return r  # another thread checked it a moment ago
                 first_use = self._gen != _state.gen
-                checked, reason = self._dead_reason(r, now - self._last)
+                checked, reason = self._dead_reason(r, now - self._last, self._suspect)
+                self._suspect = False
                 if reason is None:
                     self._gen = _state.gen
                     self._last = now
@@ -157,7 +165,9 @@ class Reused(Generic[T]):
                 self._drop(r, reason)
             return self._create()
 
-    def _dead_reason(self, r: T, idle_s: float) -> tuple[dict[str, Any], str | None]:
+    def _dead_reason(
+        self, r: T, idle_s: float, ping: bool = False
+    ) -> tuple[dict[str, Any], str | None]:
         """({"checked": True} when a ping ran, why ``r`` is dead or None)."""
         try:
             local = self._driver.local(r)
@@ -165,7 +175,7 @@ class Reused(Generic[T]):
             return {}, f"local check failed: {type(exc).__name__}"
         if local == _checks.DEAD:
             return {}, "closed by the server"
-        if local == _checks.ALIVE and idle_s <= self.max_idle_s:
+        if local == _checks.ALIVE and idle_s <= self.max_idle_s and not ping:
             return {}, None
         try:
             ok = self._check(r) if self._check is not None else self._driver.ping(r)
@@ -173,7 +183,11 @@ class Reused(Generic[T]):
             ok = False
             why = f"check raised {type(exc).__name__}"
         else:
-            why = f"check failed after {idle_s:.1f} s idle"
+            why = (
+                "check failed after restore from a snapshot"
+                if ping
+                else f"check failed after {idle_s:.1f} s idle"
+            )
         if ok is None:  # no check known for this kind: trust the local answer
             return {}, None
         return {"checked": True}, None if ok else why
@@ -197,6 +211,7 @@ class Reused(Generic[T]):
         self._last = _mono()
         if not _state.in_invocation:
             self._pending = entry  # made at init (eager): the next invocation tells it
+            self._suspect = _SNAPSTART
         else:
             self._tell(entry)
         return r
@@ -279,6 +294,7 @@ class Reused(Generic[T]):
         self._gen = -1
         self._connects = 0
         self._pending = None
+        self._suspect = False
         self._lost = None
         self._lock = threading.Lock()  # another thread may have held it at fork time
 
