@@ -15,7 +15,6 @@ psycopg, redis, botocore or requests.
 from __future__ import annotations
 
 import select
-from collections.abc import Callable
 from typing import Any
 
 from lambda_kit.environment import env_float
@@ -221,5 +220,3 @@ def driver_for(obj: Any) -> Driver:
         return _URLLIB3
     return _GENERIC
 
-
-Check = Callable[[Any], bool]
