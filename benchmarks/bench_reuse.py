@@ -11,7 +11,7 @@ figure with its ratio to the fastest in parentheses:
 
 Consecutive benchmarks see different moments of a shared machine's noise, so a
 third group interleaves the kept and the reused connection round by round and
-prints the ratio of their medians (``make bench`` shows it).
+reports the ratio of their medians in the run's "lambda_kit ratios" summary.
 
 Another group times the handle alone: the first call of an invocation (local
 check, no round trip) and later calls.
@@ -28,6 +28,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from conftest import report_figure
 
 from lambda_kit import _hooks, reuse
 
@@ -117,7 +118,7 @@ def test_new_invocation_hooks_only(benchmark: Any) -> None:
 
 
 @pytest.mark.benchmark(group="reuse: interleaved with a raw kept connection")
-def test_reuse_against_raw_interleaved(benchmark: Any, dsn: str, capsys: Any) -> None:
+def test_reuse_against_raw_interleaved(benchmark: Any, dsn: str) -> None:
     conn = psycopg.connect(dsn)
     db = reuse("bench-pair", lambda: psycopg.connect(dsn))
     db()
@@ -150,10 +151,10 @@ def test_reuse_against_raw_interleaved(benchmark: Any, dsn: str, capsys: Any) ->
         raw_median_us=raw_median / 1000, reused_median_us=reused_median / 1000, ratio=ratio
     )
     if not benchmark.disabled:
-        with capsys.disabled():
-            print(
-                f"\nreuse vs raw kept connection, {rounds} interleaved invocations: median "
-                f"{reused_median / 1000:.1f} us vs {raw_median / 1000:.1f} us = {ratio:.3f}x"
-            )
+        report_figure(
+            f"[reuse, {rounds} interleaved invocations] median: reuse handle "
+            f"{reused_median / 1000:.1f} us, raw kept connection {raw_median / 1000:.1f} us, "
+            f"ratio {ratio:.3f}"
+        )
     conn.close()
     db.close()
