@@ -266,3 +266,27 @@ def test_a_connection_that_never_answers_is_replaced_after_the_ping_timeout(
     assert record["connections"][app]["state"] == "reconnected"
     assert record["connections"][app]["reason"].startswith("check failed")
     db.close()
+
+
+def test_a_failed_transaction_left_by_an_invocation_is_rolled_back(
+    postgres: PostgresServer,
+) -> None:
+    db, app = _db(postgres)  # autocommit off: statements run inside a transaction
+
+    def handler(event: Any, context: Any) -> Any:
+        if event == "fail":
+            pid = _backend_pid(db())
+            try:
+                db().execute("select 1 / 0")
+            except psycopg.errors.DivisionByZero:
+                pass  # swallowed, and no rollback: the transaction stays aborted
+            return pid
+        return db().execute("select 1").fetchone(), _backend_pid(db())
+
+    invoke = Invoker(handler)
+    first_pid, _ = invoke("fail")
+    (row, pid), record = invoke("read")
+    assert row == (1,)
+    assert record["connections"][app] == {"state": "reused", "rolled_back": True}
+    assert pid == first_pid  # repaired, not replaced
+    db.close()

@@ -19,7 +19,9 @@ from typing import Any
 
 from lambda_kit.environment import env_float
 
-ALIVE, DEAD, UNSURE = 0, 1, 2
+#: What the local check found. STALE: alive, but left in a state no invocation can use
+#: (a failed transaction); ``Driver.reset`` repairs it.
+ALIVE, DEAD, UNSURE, STALE = 0, 1, 2, 3
 
 # POLLRDHUP (Linux) tells "the peer closed" apart from "data is waiting"
 _RDHUP = getattr(select, "POLLRDHUP", 0)
@@ -95,6 +97,9 @@ class Driver:
         """A real round trip; None when this kind has no built-in ping."""
         return None
 
+    def reset(self, obj: Any) -> None:
+        """Repair a STALE resource (raises when it cannot)."""
+
     def broken_by(self, obj: Any, exc: BaseException) -> bool:
         """Did ``exc``, raised while using ``obj``, leave ``obj`` unusable?"""
         return looks_like_connection_error(exc)
@@ -114,7 +119,15 @@ class Psycopg(Driver):
         pgconn = obj.pgconn
         if pgconn.status:  # not CONNECTION_OK: closed, or libpq already saw it break
             return DEAD
-        return fd_state(pgconn.socket)
+        state = fd_state(pgconn.socket)
+        if state == ALIVE and pgconn.transaction_status == 3:  # PQTRANS_INERROR
+            # an earlier invocation's statement failed inside a transaction and nobody
+            # rolled back: every later statement would fail with InFailedSqlTransaction
+            return STALE
+        return state
+
+    def reset(self, obj: Any) -> None:
+        obj.rollback()
 
     def ping(self, obj: Any) -> bool:
         # An empty query is a full round trip that starts no transaction (a "SELECT 1"

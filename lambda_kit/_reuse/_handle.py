@@ -175,6 +175,12 @@ class Reused(Generic[T]):
             return {}, f"local check failed: {type(exc).__name__}"
         if local == _checks.DEAD:
             return {}, "closed by the server"
+        if local == _checks.STALE:
+            try:
+                self._driver.reset(r)
+            except Exception as exc:
+                return {}, f"could not roll back a failed transaction: {type(exc).__name__}"
+            return {"rolled_back": True}, None
         if local == _checks.ALIVE and idle_s <= self.max_idle_s and not ping:
             return {}, None
         try:
