@@ -232,4 +232,3 @@ def driver_for(obj: Any) -> Driver:
     if top in ("requests", "urllib3"):
         return _URLLIB3
     return _GENERIC
-

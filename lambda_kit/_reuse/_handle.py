@@ -361,8 +361,8 @@ def reuse(
 def close_all() -> None:
     """Close every kept resource of this process (done for you at exit and on SIGTERM).
 
-        from lambda_kit.reuse import close_all
-        close_all()  # e.g. before a test tears its database down
+    from lambda_kit.reuse import close_all
+    close_all()  # e.g. before a test tears its database down
     """
     for handle in list(_handles):
         handle.close()
