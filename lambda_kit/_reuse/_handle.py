@@ -2,7 +2,7 @@
 
 The hot path (a later call in the same invocation) is two attribute reads and a
 clock read. The first call of each invocation runs the local liveness check
-(``_checks``, about 1 us, no round trip), plus the ping when the connection sat
+(``_checks``, about 2 us, no round trip), plus the ping when the connection sat
 idle longer than ``max_idle_s``. What happened goes into the invocation record's
 ``connections`` key through ``lambda_kit._hooks``.
 """
