@@ -243,3 +243,27 @@ def test_an_init_longer_than_its_limit_is_an_init_timeout(tmp_path):
     assert run.init_error is not None
     assert (run.init_error.error_type, run.init_error.status) == ("Sandbox.Timedout", "timeout")
     assert run.init_error.duration_ms >= 300
+
+
+def test_a_cgroup_left_by_a_dead_run_is_swept_by_the_next(tmp_path):
+    import os
+    import subprocess
+
+    from lambda_kit.local.memory import _memory_cgroup_bases
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs
+    made = []
+    for _, base in _memory_cgroup_bases():
+        path = os.path.join(base, f"lambda-kit-{gone.pid}-1")
+        try:
+            os.mkdir(path)
+            made.append(path)
+        except OSError:
+            continue
+    if not made:  # not root, or no cgroup file system mounted writable
+        pytest.skip("this machine lets no process make a cgroup directory")
+    cgroup = Cgroup.create(128, f"lambda-kit-test-sweep-{tmp_path.name[-8:]}")
+    if cgroup is not None:
+        cgroup.remove()
+    assert [p for p in made if os.path.exists(p)] == []

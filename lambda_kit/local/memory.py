@@ -150,6 +150,7 @@ class Cgroup:
     def create(cls, limit_mb: int, name: str) -> Cgroup | None:
         """A new cgroup under ours with the memory limit set, or None."""
         for version, base in _memory_cgroup_bases():
+            _sweep(base)
             path = os.path.join(base, name)
             try:
                 os.mkdir(path)
@@ -201,10 +202,28 @@ class Cgroup:
         _rmdir(self.path)
 
 
+def _sweep(base: str) -> None:
+    """Remove cgroups left by lambda-kit processes that are gone (``lambda-kit-PID-N``).
+
+    A cgroup stays busy until init has reaped every process that was in it; one
+    that could not be removed at shutdown is removed by the next run.
+    """
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        ours = len(parts) == 4 and name.startswith("lambda-kit-") and parts[2].isdigit()
+        if ours and not os.path.exists(f"/proc/{parts[2]}"):
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(base, name))
+
+
 def _rmdir(path: str) -> None:
     import time
 
-    for _ in range(50):  # the cgroup is busy until its last process is reaped
+    for _ in range(100):  # the cgroup is busy until its last process is reaped
         try:
             os.rmdir(path)
             return

@@ -101,6 +101,15 @@ class Environment:
 
     def kill(self) -> None:
         """Kill the runtime and everything it started."""
+        if _SHELL and self.proc.returncode is None:
+            # the runtime first, so that the launcher reaps it and exits by itself: killed
+            # together, the runtime would be left to init to reap, and its cgroup stay busy
+            for pid in session_members(self.proc.pid):
+                if pid != self.proc.pid:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=1)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
 
