@@ -2,4 +2,51 @@
 changes the record and never raises into the handler (``@instrument`` guards
 every call). ``jsonline`` is always loaded; the others (``emf``, ``otel``,
 ``xray``) are imported only when enabled.
+
+A sink that follows an invocation from its start (a span) also has
+``start(event, context, start_ns) -> state``, called before the handler runs
+with the wall-clock start (``time.time_ns``), and then receives
+``finish(state, record, exc)`` instead of ``sink(record)``: ``record`` is None
+when it could not be built, ``exc`` is the handler's exception (or None).
 """
+
+from __future__ import annotations
+
+import os
+from typing import IO, Any
+
+from lambda_kit.environment import env_flag
+
+
+def enabled(
+    *,
+    output: str | os.PathLike[str] | IO[Any] | None = None,
+    metrics: bool | None = None,
+    namespace: str | None = None,
+    otel: bool | None = None,
+    xray: bool | None = None,
+) -> list[Any]:
+    """The observability sinks switched on by arguments or environment variables.
+
+    An argument left at None asks its environment variable: ``LAMBDA_KIT_METRICS``,
+    ``LAMBDA_KIT_OTEL``, ``LAMBDA_KIT_XRAY`` (all off by default). Each sink's module
+    is imported here only when it is on, so a function that uses none of them never
+    loads ``opentelemetry`` or ``aws_xray_sdk``.
+
+    >>> enabled(metrics=True, namespace="orders")  # doctest: +SKIP
+    [EmfSink(namespace='orders')]
+    """
+    sinks: list[Any] = []
+    if metrics if metrics is not None else env_flag("LAMBDA_KIT_METRICS", False):
+        from lambda_kit.sinks.emf import EmfSink
+
+        sinks.append(EmfSink(namespace=namespace, output=output))
+    if otel if otel is not None else env_flag("LAMBDA_KIT_OTEL", False):
+        from lambda_kit.sinks.otel import OtelSink
+
+        sinks.append(OtelSink())
+    if xray if xray is not None else env_flag("LAMBDA_KIT_XRAY", False):
+        from lambda_kit.sinks.xray import XRaySink
+
+        sinks.append(XRaySink())
+    return sinks

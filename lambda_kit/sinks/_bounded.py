@@ -1,0 +1,89 @@
+"""Run exporter work with a deadline, so a hung exporter cannot hang the handler.
+
+OpenTelemetry's ``force_flush`` exports in the calling thread (the SDK's batch
+processor ignores its timeout argument), and a simple span processor exports
+inside ``span.end()``. One daemon thread per process does that work; the
+invocation waits for it at most ``timeout`` seconds. While a job is stuck, new
+jobs are refused (and reported) instead of piling up behind it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from lambda_kit._report import problem
+
+
+class BoundedWorker:
+    """One background thread that runs a job at a time, waited for with a timeout.
+
+    >>> BoundedWorker("otel").run(lambda: None, timeout=1.0)
+    True
+    """
+
+    __slots__ = ("_busy", "_cond", "_done", "_job", "_name", "_pid", "_thread")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._cond = threading.Condition()
+        self._job: Callable[[], None] | None = None
+        self._busy = False
+        self._done = 0
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def run(self, job: Callable[[], None], timeout: float) -> bool:
+        """Run ``job`` in the worker; True if it finished within ``timeout`` seconds."""
+        with self._cond:
+            if self._pid != os.getpid():
+                # a fork copies the state but not the thread: start afresh
+                self._busy = False
+                self._job = None
+                self._thread = None
+            if self._busy:
+                problem(
+                    f"{self._name}: the exporter is still stuck in an earlier export; "
+                    "skipping this one",
+                    key=f"bounded-busy:{self._name}",
+                )
+                return False
+            self._ensure_thread()
+            self._job = job
+            self._busy = True
+            ticket = self._done + 1
+            self._cond.notify_all()
+            finished = self._cond.wait_for(lambda: self._done >= ticket, timeout)
+        if not finished:
+            problem(
+                f"{self._name}: export did not finish within {timeout * 1000:.0f} ms; "
+                "the invocation goes on without waiting",
+                key=f"bounded-timeout:{self._name}",
+            )
+        return finished
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._pid = os.getpid()
+            self._thread = threading.Thread(
+                target=self._loop, name=f"lambda_kit-{self._name}", daemon=True
+            )
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._job is not None)
+                job = self._job
+                self._job = None
+            try:
+                if job is not None:
+                    job()
+            except Exception as err:
+                problem(f"{self._name}: export failed: {err!r}", key=f"bounded-err:{err!r}")
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._done += 1
+                    self._cond.notify_all()

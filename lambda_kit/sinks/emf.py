@@ -1,0 +1,244 @@
+"""CloudWatch Embedded Metric Format: the invocation record as CloudWatch metrics.
+
+One JSON line per invocation (more only past EMF's limits) that CloudWatch Logs
+turns into metrics, with no API call and nothing to flush: on Lambda, a line on
+stdout is enough.
+
+Metrics (namespace from ``namespace=``, ``LAMBDA_KIT_METRICS_NAMESPACE``,
+``POWERTOOLS_METRICS_NAMESPACE``, else ``lambda_kit``), with the dimensions
+``service`` and ``function_name`` (never the request id: a dimension value
+creates a metric, and one per request would be costly):
+
+========================  ==============  =========================================
+``ColdStart``             Count           1, on cold starts only
+``Duration``              Milliseconds    ``duration_ms``
+``BilledDuration``        Milliseconds    ``billed_duration_ms``
+``InitDuration``          Milliseconds    ``init_duration_ms``, first invocation only
+``MaxMemoryUsed``         Megabytes       ``max_memory_used_mb``
+``EstimatedCost``         None            ``cost_usd`` (US dollars)
+``Errors``                Count           1 when the handler raised, else 0
+``Timeouts``              Count           1 when it timed out, else 0
+========================  ==============  =========================================
+
+plus the user's ``lambda_kit.metrics.add(...)``. The request id and trace id
+ride along as plain members, for Logs Insights.
+
+Limits, from the EMF specification (docs.aws.amazon.com/AmazonCloudWatch/latest/
+monitoring/CloudWatch_Embedded_Metric_Format_Specification.html): at most 100
+metric definitions per directive, 30 dimension keys per dimension set, 100
+values per metric array, and an event of at most 256 KB (CloudWatch Logs'
+event size; a larger line is dropped). Past a limit this sink splits into more
+lines; it never writes a line CloudWatch would drop.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from typing import IO, Any
+
+from lambda_kit._report import problem
+from lambda_kit.record import to_json_line
+from lambda_kit.sinks.jsonline import JsonLineSink
+
+MAX_METRICS = 100
+MAX_DIMENSIONS = 30
+MAX_VALUES = 100
+MAX_EVENT_BYTES = 256 * 1024
+MAX_DIMENSION_VALUE = 1024  # CloudWatch Dimension.Value
+DEFAULT_NAMESPACE = "lambda_kit"
+
+# CloudWatch namespaces: 1..255 ASCII letters, digits and . - _ / # : space, not "AWS/"
+_NAMESPACE = re.compile(r"[A-Za-z0-9.\-_/#: ]{1,255}")
+
+#: record key -> (metric name, unit); written when the record has the key
+_FROM_RECORD = (
+    ("duration_ms", "Duration", "Milliseconds"),
+    ("billed_duration_ms", "BilledDuration", "Milliseconds"),
+    ("init_duration_ms", "InitDuration", "Milliseconds"),
+    ("max_memory_used_mb", "MaxMemoryUsed", "Megabytes"),
+    ("cost_usd", "EstimatedCost", "None"),
+)
+_DIMENSIONS = ("service", "function_name")
+_PROPERTIES = ("function_request_id", "xray_trace_id")
+
+Metric = tuple[str, str, int, list[float]]  # name, unit, storage resolution, values
+
+
+def resolve_namespace(namespace: str | None) -> str:
+    """The namespace to use: the argument, then the environment, then ``lambda_kit``."""
+    value = (
+        namespace
+        or os.environ.get("LAMBDA_KIT_METRICS_NAMESPACE")
+        or os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
+        or DEFAULT_NAMESPACE
+    )
+    if not _NAMESPACE.fullmatch(value) or value.startswith("AWS/") or not value.strip():
+        problem(
+            f"metrics namespace {value!r} is not a CloudWatch namespace (1-255 characters "
+            f"of A-Z a-z 0-9 . - _ / # : space, not starting with 'AWS/'); "
+            f"using {DEFAULT_NAMESPACE!r}"
+        )
+        return DEFAULT_NAMESPACE
+    return value
+
+
+def _dimension_value(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    if not text.strip() or not text.isascii():
+        problem(
+            f"EMF dimension {key}={text!r} must be non-empty ASCII; leaving it out",
+            key=f"emf-dim:{key}",
+        )
+        return None
+    if len(text) > MAX_DIMENSION_VALUE:
+        problem(
+            f"EMF dimension {key} is longer than {MAX_DIMENSION_VALUE} characters; truncating",
+            key=f"emf-dim-long:{key}",
+        )
+        return text[:MAX_DIMENSION_VALUE]
+    return text
+
+
+class EmfSink:
+    """Writes each invocation record as CloudWatch EMF line(s).
+
+    ``output`` is where lines go, as for the JSON line sink (default stdout).
+
+    >>> sink = EmfSink(namespace="orders")
+    >>> sink(record)  # doctest: +SKIP
+    """
+
+    __slots__ = ("_write", "namespace")
+
+    def __init__(
+        self,
+        namespace: str | None = None,
+        output: str | os.PathLike[str] | IO[Any] | None = None,
+    ) -> None:
+        self.namespace = resolve_namespace(namespace)
+        self._write = JsonLineSink(output)
+
+    def __repr__(self) -> str:
+        return f"EmfSink(namespace={self.namespace!r})"
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        user = _take_user_metrics()
+        for doc in self.documents(record, user):
+            self._write(doc)
+
+    # -- building the documents (pure: easy to test) ---------------------------------
+    def documents(
+        self, record: dict[str, Any], user: list[Metric] | None = None, now_ms: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The EMF documents for one record and the user's metrics, within the limits."""
+        dims: dict[str, str] = {}
+        for key in _DIMENSIONS:
+            value = _dimension_value(key, record.get(key))
+            if value is not None:
+                dims[key] = value
+        props = {k: record[k] for k in _PROPERTIES if record.get(k) is not None}
+        metrics: list[Metric] = []
+        if record.get("cold_start"):
+            metrics.append(("ColdStart", "Count", 60, [1]))
+        for key, name, unit in _FROM_RECORD:
+            value = record.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                metrics.append((name, unit, 60, [value]))
+        status = record.get("status")
+        metrics.append(("Errors", "Count", 60, [1 if status == "error" else 0]))
+        metrics.append(("Timeouts", "Count", 60, [1 if status == "timeout" else 0]))
+        reserved = {"_aws", *dims, *props}
+        for metric in user or ():
+            if metric[0] in reserved:
+                problem(
+                    f"metric name {metric[0]!r} is taken by a dimension or property; "
+                    f"writing it as {metric[0] + '_'!r}",
+                    key=f"emf-reserved:{metric[0]}",
+                )
+                metric = (metric[0] + "_", *metric[1:])
+            metrics.append(metric)
+        timestamp = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+        lines: list[dict[str, Any]] = []
+        for group in _pack(metrics):
+            lines.extend(self._fit(group, dims, props, timestamp))
+        return lines
+
+    def _document(
+        self, group: list[Metric], dims: dict[str, str], props: dict[str, Any], timestamp: int
+    ) -> dict[str, Any]:
+        definitions = []
+        for name, unit, resolution, _ in group:
+            definition: dict[str, Any] = {"Name": name, "Unit": unit}
+            if resolution == 1:
+                definition["StorageResolution"] = 1
+            definitions.append(definition)
+        doc: dict[str, Any] = {
+            "_aws": {
+                "Timestamp": timestamp,
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": self.namespace,
+                        "Dimensions": [list(dims)],
+                        "Metrics": definitions,
+                    }
+                ],
+            },
+            **dims,
+        }
+        for name, _, _, values in group:
+            doc[name] = values[0] if len(values) == 1 else values
+        doc.update(props)
+        return doc
+
+    def _fit(
+        self, group: list[Metric], dims: dict[str, str], props: dict[str, Any], timestamp: int
+    ) -> list[dict[str, Any]]:
+        """One document, or several when it would pass the event size limit."""
+        doc = self._document(group, dims, props, timestamp)
+        if len(group) == 1 or len(to_json_line(doc)) <= MAX_EVENT_BYTES:
+            return [doc]
+        half = len(group) // 2
+        return self._fit(group[:half], dims, props, timestamp) + self._fit(
+            group[half:], dims, props, timestamp
+        )
+
+
+def _pack(metrics: list[Metric]) -> list[list[Metric]]:
+    """Metrics in groups that each make one valid directive.
+
+    A group holds at most ``MAX_METRICS`` metrics, each name once (a root member can
+    only hold one value or array), each with at most ``MAX_VALUES`` values; a metric
+    with more values continues in the next group.
+    """
+    groups: list[list[Metric]] = []
+    names: list[set[str]] = []
+    for name, unit, resolution, values in metrics:
+        for i in range(0, len(values), MAX_VALUES):
+            chunk = (name, unit, resolution, values[i : i + MAX_VALUES])
+            for group, seen in zip(groups, names, strict=True):
+                if name not in seen and len(group) < MAX_METRICS:
+                    group.append(chunk)
+                    seen.add(name)
+                    break
+            else:
+                groups.append([chunk])
+                names.append({name})
+    return groups
+
+
+def _take_user_metrics() -> list[Metric]:
+    # lambda_kit.metrics registers itself when the user imports it; if nobody did,
+    # there is nothing to take (and no reason to import it here)
+    module = sys.modules.get("lambda_kit.metrics")
+    if module is None:
+        return []
+    taken = module.take()
+    return [(name, unit, res, values) for name, (unit, res, values) in taken.items()]
+
+
+__all__ = ["DEFAULT_NAMESPACE", "EmfSink", "resolve_namespace"]
