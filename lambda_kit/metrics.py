@@ -28,14 +28,11 @@ from lambda_kit import _hooks
 from lambda_kit._report import problem
 
 #: CloudWatch's metric units (MetricDatum, "Unit"), the only ones EMF accepts
+_SIZES = ("Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes")
+_BITS = ("Bits", "Kilobits", "Megabits", "Gigabits", "Terabits")
 UNITS = frozenset(
-    (
-        "Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes "
-        "Bits Kilobits Megabits Gigabits Terabits Percent Count Bytes/Second "
-        "Kilobytes/Second Megabytes/Second Gigabytes/Second Terabytes/Second Bits/Second "
-        "Kilobits/Second Megabits/Second Gigabits/Second Terabits/Second Count/Second None"
-    ).split()
-)
+    ("Seconds", "Microseconds", "Milliseconds", "Percent", "Count", "Count/Second", "None")
+).union(_SIZES, _BITS, (f"{u}/Second" for u in (*_SIZES, *_BITS)))
 MAX_NAME_LENGTH = 255  # CloudWatch MetricName
 #: values held for one invocation, all metrics together: a runaway loop cannot eat memory
 MAX_VALUES = 10_000

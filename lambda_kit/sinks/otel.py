@@ -29,6 +29,7 @@ the invocation that long, once, and never its result.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -63,7 +64,7 @@ class _Started:
 
     __slots__ = ("span", "token")
 
-    def __init__(self, span: Any, token: object) -> None:
+    def __init__(self, span: Any, token: Any) -> None:
         self.span = span
         self.token = token
 
@@ -123,10 +124,8 @@ class OtelSink:
             return
         end_ns = time.time_ns()
         span = state.span
-        try:
+        with contextlib.suppress(Exception):  # a handler that changed threads
             otel_context.detach(state.token)
-        except Exception:  # detached from another context (a handler that changed threads)
-            pass
         children: list[tuple[str, int, int, dict[str, Any]]] = []
         if record is not None:
             for key, attr in _RECORD_ATTRIBUTES:

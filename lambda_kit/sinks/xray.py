@@ -113,7 +113,9 @@ class XRaySink:
         recorder = self.recorder
         origin = environment.get().process_start_ns / 1e9
         total = init.get("total_ms")
-        phases = init.get("phases") if isinstance(init.get("phases"), dict) else {}
+        phases = init.get("phases")
+        if not isinstance(phases, dict):
+            phases = {}
         outer = recorder.begin_subsegment("## init")
         if outer is None:
             return
