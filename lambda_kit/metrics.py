@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from lambda_kit import _hooks
+from lambda_kit import _hooks, environment
 from lambda_kit._report import problem
 
 #: CloudWatch's metric units (MetricDatum, "Unit"), the only ones EMF accepts
@@ -40,7 +40,6 @@ MAX_VALUES = 10_000
 # name -> [unit, storage resolution, values]
 _pending: dict[str, tuple[str, int, list[float]]] = {}
 _count = 0
-_seen_invocation = False
 
 
 def add(name: str, value: float, unit: str = "None", *, resolution: int = 60) -> None:
@@ -119,17 +118,13 @@ def clear() -> None:
 def _on_start() -> None:
     # values added during init wait for the first invocation; after that, what an
     # invocation added and nobody wrote (metrics off) must not reach the next one
-    global _seen_invocation
-    if _seen_invocation:
-        if _pending:
-            names = ", ".join(sorted(take())[:5])
-            problem(
-                f"metrics added but not written ({names}): turn CloudWatch metrics on with "
-                "@instrument(metrics=True) or LAMBDA_KIT_METRICS=1",
-                key="metrics-not-enabled",
-            )
-    else:
-        _seen_invocation = True
+    if _pending and environment.get().invocations > 1:
+        names = ", ".join(sorted(take())[:5])
+        problem(
+            f"metrics added but not written ({names}): turn CloudWatch metrics on with "
+            "@instrument(metrics=True) or LAMBDA_KIT_METRICS=1",
+            key="metrics-not-enabled",
+        )
 
 
 _hooks.on_start.append(_on_start)
