@@ -58,11 +58,7 @@ def add(name: str, value: float, unit: str = "None", *, resolution: int = 60) ->
             key=f"metrics-name:{name!r}",
         )
         return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-    ):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         problem(
             f"metrics.add: value {value!r} for {name!r} is not a finite number; not recorded",
             key=f"metrics-value:{name}",

@@ -52,7 +52,11 @@ def metric_names(doc: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("LAMBDA_KIT_METRICS", "LAMBDA_KIT_METRICS_NAMESPACE", "POWERTOOLS_METRICS_NAMESPACE"):
+    for name in (
+        "LAMBDA_KIT_METRICS",
+        "LAMBDA_KIT_METRICS_NAMESPACE",
+        "POWERTOOLS_METRICS_NAMESPACE",
+    ):
         monkeypatch.delenv(name, raising=False)
     fresh_environment()
     metrics.clear()
@@ -88,9 +92,14 @@ def test_cold_start_line_has_coldstart_and_init_duration() -> None:
     (doc,) = emf_lines(out.getvalue())
     assert doc["ColdStart"] == 1
     assert doc["InitDuration"] > 0
-    assert {"Duration", "BilledDuration", "MaxMemoryUsed", "EstimatedCost", "Errors", "Timeouts"} <= set(
-        metric_names(doc)
-    )
+    assert {
+        "Duration",
+        "BilledDuration",
+        "MaxMemoryUsed",
+        "EstimatedCost",
+        "Errors",
+        "Timeouts",
+    } <= set(metric_names(doc))
 
 
 def test_warm_start_line_has_no_coldstart_nor_init_duration() -> None:
@@ -165,7 +174,9 @@ def test_namespace_argument_wins_over_environment(monkeypatch: pytest.MonkeyPatc
     assert EmfSink(namespace="Shop").namespace == "Shop"
 
 
-def test_namespace_from_lambda_kit_then_powertools_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_namespace_from_lambda_kit_then_powertools_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Powertools")
     assert EmfSink().namespace == "Powertools"
     monkeypatch.setenv("LAMBDA_KIT_METRICS_NAMESPACE", "Kit")
@@ -244,7 +255,9 @@ def test_high_resolution_metric_has_storage_resolution_one() -> None:
 
     run(handler)
     (doc,) = emf_lines(out.getvalue())
-    (definition,) = [m for m in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"] if m["Name"] == "QueueDepth"]
+    (definition,) = [
+        m for m in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"] if m["Name"] == "QueueDepth"
+    ]
     assert definition == {"Name": "QueueDepth", "Unit": "Count", "StorageResolution": 1}
 
 
@@ -280,7 +293,9 @@ def test_value_that_is_not_a_finite_number_is_reported_and_left_out(
     assert "is not a finite number" in capsys.readouterr().err
 
 
-def test_user_metric_named_like_a_dimension_is_renamed_not_lost(capsys: pytest.CaptureFixture[str]) -> None:
+def test_user_metric_named_like_a_dimension_is_renamed_not_lost(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     out = io.StringIO()
 
     @instrument(service="orders", output=out, metrics=True)
@@ -354,7 +369,10 @@ def test_more_than_100_values_continue_in_the_next_line() -> None:
 
 
 def test_lines_that_would_pass_256_kb_are_split_and_nothing_is_lost() -> None:
-    user = [(f"{'m' * 200}{i:03d}", "Count", 60, [1.0000000001 * j for j in range(100)]) for i in range(100)]
+    user = [
+        (f"{'m' * 200}{i:03d}", "Count", 60, [1.0000000001 * j for j in range(100)])
+        for i in range(100)
+    ]
     docs = EmfSink(namespace="orders").documents({"service": "s", "function_name": "f"}, user)
     lines = [json.dumps(d, separators=(",", ":")) for d in docs]
     assert len(lines) > 1  # 100 metrics x 100 values does not fit one event
@@ -369,7 +387,11 @@ def test_schema_rejects_a_directive_with_101_metrics() -> None:
         "_aws": {
             "Timestamp": 1,
             "CloudWatchMetrics": [
-                {"Namespace": "n", "Dimensions": [[]], "Metrics": [{"Name": f"m{i}"} for i in range(101)]}
+                {
+                    "Namespace": "n",
+                    "Dimensions": [[]],
+                    "Metrics": [{"Name": f"m{i}"} for i in range(101)],
+                }
             ],
         }
     }

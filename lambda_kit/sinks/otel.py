@@ -76,10 +76,14 @@ class OtelSink:
     ... def handler(event, context): ...
     """
 
-    __slots__ = ("flush_timeout_s", "min_span_ns", "tracer")
+    __slots__ = ("flush_timeout_s", "min_span_ns", "provider", "tracer")
 
     def __init__(
-        self, *, flush_timeout_ms: float | None = None, min_span_ms: float | None = None
+        self,
+        *,
+        tracer_provider: Any = None,
+        flush_timeout_ms: float | None = None,
+        min_span_ms: float | None = None,
     ) -> None:
         if flush_timeout_ms is None:
             flush_timeout_ms = environment.env_float("LAMBDA_KIT_OTEL_FLUSH_TIMEOUT_MS", 1000.0)
@@ -89,12 +93,16 @@ class OtelSink:
         self.min_span_ns = int(min_span_ms * 1_000_000)
         from lambda_kit import __version__
 
-        # a ProxyTracer: follows whatever provider the application sets, also later
-        self.tracer = trace.get_tracer("lambda_kit", __version__)
+        # without a provider of its own, a ProxyTracer: it follows whatever provider the
+        # application sets, also after the decorator ran
+        self.provider = tracer_provider
+        self.tracer = trace.get_tracer("lambda_kit", __version__, tracer_provider=tracer_provider)
 
     def start(self, event: Any, context: Any, start_ns: int) -> _Started | None:
         """Open the invocation's span and make it current for the handler's own spans."""
-        if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        if self.provider is None and isinstance(
+            trace.get_tracer_provider(), trace.ProxyTracerProvider
+        ):
             return None  # no SDK configured: nothing would be recorded
         faas_trigger, consumer = otel_event.trigger(event)
         headers = otel_event.headers(event)
@@ -153,7 +161,8 @@ class OtelSink:
                 child.end(end_time=end)
                 made[attrs.get("lambda_kit.init.phase", "")] = child
             span.end(end_time=end_ns)
-            flush = getattr(trace.get_tracer_provider(), "force_flush", None)
+            provider = self.provider or trace.get_tracer_provider()
+            flush = getattr(provider, "force_flush", None)
             if flush is not None:
                 flush(int(self.flush_timeout_s * 1000))
 
