@@ -2,34 +2,24 @@
 
     make bench      (or: pytest benchmarks/bench_sinks.py --benchmark-only)
 
-Each benchmark times a trivial handler under ``@instrument`` with one sink on;
-``extra_info`` holds the ratio to the same handler with no sink, measured the
-same way in the same process (best of several repeats), and the overhead in us.
-Under ``--benchmark-disable`` (``make test``) each runs a handful of calls.
+Each benchmark times a trivial handler under ``@instrument`` (writing its record
+to /dev/null) with one sink on; the end-of-run summary prints each sink's
+overhead over the same wrapper with no sink, and the ratio.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
+from conftest import report_figure
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 
 from lambda_kit import environment, instrument
-
-
-class Context:
-    function_name = "bench"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    memory_limit_in_mb = "512"
-    aws_request_id = "req-1"
-    log_stream_name = "s"
 
 
 class Discard(SpanExporter):
@@ -40,11 +30,6 @@ class Discard(SpanExporter):
 
 
 @pytest.fixture(scope="module")
-def devnull() -> Iterator[str]:
-    yield os.devnull
-
-
-@pytest.fixture(scope="module")
 def xray_daemon() -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # never read: the kernel drops
     sock.bind(("127.0.0.1", 0))
@@ -52,43 +37,34 @@ def xray_daemon() -> Iterator[str]:
     sock.close()
 
 
-def make(**options: Any) -> Callable[[], Any]:
+def make(context: Any, **options: Any) -> Callable[[], Any]:
     @instrument(service="bench", output=os.devnull, **options)
     def handler(event: Any, context: Any) -> Any:
         return event
 
-    ctx = Context()
     event = {"k": 1}
-    handler(event, ctx)  # the cold start is not what we measure
-    return lambda: handler(event, ctx)
+    handler(event, context)  # the cold start is not what we measure
+    return lambda: handler(event, context)
 
 
-def per_call_ns(call: Callable[[], Any], calls: int, repeats: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter_ns()
-        for _ in range(calls):
-            call()
-        best = min(best, (time.perf_counter_ns() - t0) / calls)
-    return best
+_medians: dict[str, float] = {}
 
 
-def compare(benchmark: Any, call: Callable[[], Any], name: str) -> None:
-    calls = 5 if benchmark.disabled else 2000
-    baseline = make(metrics=False, otel=False, xray=False)
-    base_ns = per_call_ns(baseline, calls)
-    with_ns = per_call_ns(call, calls)
-    benchmark.extra_info["sink"] = name
-    benchmark.extra_info["no_sink_us"] = round(base_ns / 1000, 2)
-    benchmark.extra_info["with_sink_us"] = round(with_ns / 1000, 2)
-    benchmark.extra_info["overhead_us"] = round((with_ns - base_ns) / 1000, 2)
-    benchmark.extra_info["ratio_vs_no_sink"] = round(with_ns / base_ns, 2)
-    if not benchmark.disabled:
-        print(
-            f"\n{name}: {base_ns / 1000:.1f} us -> {with_ns / 1000:.1f} us "
-            f"(x{with_ns / base_ns:.2f}, +{(with_ns - base_ns) / 1000:.1f} us per invocation)"
-        )
+def compare(benchmark: Any, call: Callable[[], Any], case: str, baseline: bool = False) -> None:
+    """Benchmark ``call``; the summary prints its overhead over the no-sink baseline."""
+    benchmark.extra_info.update(role="baseline" if baseline else "subject", case=case)
     benchmark(call)
+    if benchmark.disabled or benchmark.stats is None:
+        return
+    median = benchmark.stats.stats.median
+    _medians[case] = median
+    base = _medians.get("no sink")
+    if base and not baseline:
+        benchmark.extra_info["ratio_vs_no_sink"] = round(median / base, 2)
+        report_figure(
+            f"[sinks] {case}: {median * 1e6:.1f} us per invocation, "
+            f"+{(median - base) * 1e6:.1f} us, x{median / base:.2f} the no-sink wrapper"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -96,27 +72,33 @@ def _warm() -> None:
     environment.reset()
 
 
-def test_no_sink(benchmark: Any) -> None:
-    compare(benchmark, make(metrics=False, otel=False, xray=False), "none")
+@pytest.mark.benchmark(group="sinks")
+def test_no_sink(benchmark: Any, lambda_context: Any) -> None:
+    call = make(lambda_context, metrics=False, otel=False, xray=False)
+    compare(benchmark, call, "no sink", baseline=True)
 
 
-def test_emf_sink(benchmark: Any) -> None:
-    compare(benchmark, make(metrics=True), "emf")
+@pytest.mark.benchmark(group="sinks")
+def test_emf_sink(benchmark: Any, lambda_context: Any) -> None:
+    compare(benchmark, make(lambda_context, metrics=True), "EMF")
 
 
-def test_otel_sink(benchmark: Any) -> None:
+@pytest.mark.benchmark(group="sinks")
+def test_otel_sink(benchmark: Any, lambda_context: Any) -> None:
     from lambda_kit.sinks.otel import OtelSink
 
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(Discard()))
-    compare(benchmark, make(sinks=[OtelSink(tracer_provider=provider)]), "otel")
+    call = make(lambda_context, sinks=[OtelSink(tracer_provider=provider)])
+    compare(benchmark, call, "OpenTelemetry")
 
 
-def test_xray_sink(benchmark: Any, xray_daemon: str) -> None:
+@pytest.mark.benchmark(group="sinks")
+def test_xray_sink(benchmark: Any, lambda_context: Any, xray_daemon: str) -> None:
     from aws_xray_sdk.core import AWSXRayRecorder
 
     from lambda_kit.sinks.xray import XRaySink
 
     recorder = AWSXRayRecorder()
     recorder.configure(daemon_address=xray_daemon, context_missing="IGNORE_ERROR")
-    compare(benchmark, make(sinks=[XRaySink(recorder)]), "xray")
+    compare(benchmark, make(lambda_context, sinks=[XRaySink(recorder)]), "X-Ray")

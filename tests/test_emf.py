@@ -373,13 +373,12 @@ def test_lines_that_would_pass_256_kb_are_split_and_nothing_is_lost() -> None:
         (f"{'m' * 200}{i:03d}", "Count", 60, [1.0000000001 * j for j in range(100)])
         for i in range(100)
     ]
-    docs = EmfSink(namespace="orders").documents({"service": "s", "function_name": "f"}, user)
-    lines = [json.dumps(d, separators=(",", ":")) for d in docs]
+    lines = EmfSink(namespace="orders").lines({"service": "s", "function_name": "f"}, user)
     assert len(lines) > 1  # 100 metrics x 100 values does not fit one event
-    for line in lines:
-        assert_valid_emf(line)
+    docs = [assert_valid_emf(line) for line in lines]
     written = {n for d in docs for n in metric_names(d)}
     assert {name for name, *_ in user} <= written
+    assert all(d[name] == values for name, _, _, values in user for d in docs if name in d)
 
 
 def test_schema_rejects_a_directive_with_101_metrics() -> None:

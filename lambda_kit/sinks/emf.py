@@ -33,6 +33,7 @@ lines; it never writes a line CloudWatch would drop.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -40,8 +41,6 @@ import time
 from typing import IO, Any
 
 from lambda_kit._report import problem
-from lambda_kit.record import to_json_line
-from lambda_kit.sinks.jsonline import JsonLineSink
 
 MAX_METRICS = 100
 MAX_DIMENSIONS = 30
@@ -113,7 +112,7 @@ class EmfSink:
     >>> sink(record)  # doctest: +SKIP
     """
 
-    __slots__ = ("_write", "namespace")
+    __slots__ = ("_dims", "_directives", "_fd", "_path", "_stream", "namespace")
 
     def __init__(
         self,
@@ -121,91 +120,135 @@ class EmfSink:
         output: str | os.PathLike[str] | IO[Any] | None = None,
     ) -> None:
         self.namespace = resolve_namespace(namespace)
-        self._write = JsonLineSink(output)
+        self._fd: int | None = None
+        self._dims: dict[tuple[Any, Any], dict[str, str]] = {}
+        self._directives: dict[tuple[Any, ...], str] = {}
+        self._path = os.fspath(output) if isinstance(output, (str, os.PathLike)) else None
+        self._stream: IO[Any] | None = None
+        if self._path is None and not isinstance(output, (str, os.PathLike)):
+            self._stream = output
 
     def __repr__(self) -> str:
         return f"EmfSink(namespace={self.namespace!r})"
 
     def __call__(self, record: dict[str, Any]) -> None:
-        user = _take_user_metrics()
-        for doc in self.documents(record, user):
-            self._write(doc)
+        for line in self.lines(record, _take_user_metrics()):
+            self._write(line)
+
+    def _write(self, line: bytes) -> None:
+        # where the record goes, the same way: one write per line, in order with it
+        if self._path is not None:
+            if self._fd is None:
+                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+                self._fd = os.open(self._path, flags, 0o644)
+            os.write(self._fd, line)
+            return
+        stream = self._stream if self._stream is not None else sys.stdout
+        if stream is None:
+            raise OSError("stdout is closed (sys.stdout is None)")
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            buffer.write(line)
+            buffer.flush()
+        else:
+            stream.write(line.decode())
+            stream.flush()
 
     # -- building the documents (pure: easy to test) ---------------------------------
     def documents(
         self, record: dict[str, Any], user: list[Metric] | None = None, now_ms: int | None = None
     ) -> list[dict[str, Any]]:
-        """The EMF documents for one record and the user's metrics, within the limits."""
-        dims: dict[str, str] = {}
-        for key in _DIMENSIONS:
-            value = _dimension_value(key, record.get(key))
-            if value is not None:
-                dims[key] = value
+        """The EMF documents for one record and the user's metrics (parsed back: for tests)."""
+        return [json.loads(line) for line in self.lines(record, user, now_ms)]
+
+    def lines(
+        self, record: dict[str, Any], user: list[Metric] | None = None, now_ms: int | None = None
+    ) -> list[bytes]:
+        """The EMF lines for one record and the user's metrics, within the limits."""
+        key = (record.get("service"), record.get("function_name"))
+        dims = self._dims.get(key)
+        if dims is None:
+            dims = {}
+            for name, value in zip(_DIMENSIONS, key, strict=True):
+                checked = _dimension_value(name, value)
+                if checked is not None:
+                    dims[name] = checked
+            if len(self._dims) > 64:
+                self._dims.clear()
+            self._dims[key] = dims
         props = {k: record[k] for k in _PROPERTIES if record.get(k) is not None}
         metrics: list[Metric] = []
         if record.get("cold_start"):
             metrics.append(("ColdStart", "Count", 60, [1]))
-        for key, name, unit in _FROM_RECORD:
-            value = record.get(key)
+        for field, name, unit in _FROM_RECORD:
+            value = record.get(field)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 metrics.append((name, unit, 60, [value]))
         status = record.get("status")
         metrics.append(("Errors", "Count", 60, [1 if status == "error" else 0]))
         metrics.append(("Timeouts", "Count", 60, [1 if status == "timeout" else 0]))
-        reserved = {"_aws", *dims, *props}
-        for metric in user or ():
-            if metric[0] in reserved:
-                problem(
-                    f"metric name {metric[0]!r} is taken by a dimension or property; "
-                    f"writing it as {metric[0] + '_'!r}",
-                    key=f"emf-reserved:{metric[0]}",
-                )
-                metric = (metric[0] + "_", *metric[1:])
-            metrics.append(metric)
+        if user:
+            reserved = {"_aws", *dims, *props}
+            for metric in user:
+                if metric[0] in reserved:
+                    problem(
+                        f"metric name {metric[0]!r} is taken by a dimension or property; "
+                        f"writing it as {metric[0] + '_'!r}",
+                        key=f"emf-reserved:{metric[0]}",
+                    )
+                    metric = (metric[0] + "_", *metric[1:])
+                metrics.append(metric)
         timestamp = now_ms if now_ms is not None else time.time_ns() // 1_000_000
-        lines: list[dict[str, Any]] = []
+        lines: list[bytes] = []
         for group in _pack(metrics):
             lines.extend(self._fit(group, dims, props, timestamp))
         return lines
 
-    def _document(
+    def _line(
         self, group: list[Metric], dims: dict[str, str], props: dict[str, Any], timestamp: int
-    ) -> dict[str, Any]:
-        definitions = []
-        for name, unit, resolution, _ in group:
-            definition: dict[str, Any] = {"Name": name, "Unit": unit}
-            if resolution == 1:
-                definition["StorageResolution"] = 1
-            definitions.append(definition)
-        doc: dict[str, Any] = {
-            "_aws": {
-                "Timestamp": timestamp,
-                "CloudWatchMetrics": [
-                    {
-                        "Namespace": self.namespace,
-                        "Dimensions": [list(dims)],
-                        "Metrics": definitions,
-                    }
-                ],
-            },
-            **dims,
-        }
+    ) -> bytes:
+        # the directive depends only on the metrics' names and units: encoded once per shape
+        shape = (tuple(dims), tuple(m[:3] for m in group))
+        directive = self._directives.get(shape)
+        if directive is None:
+            definitions = []
+            for name, unit, resolution, _ in group:
+                definition: dict[str, Any] = {"Name": name, "Unit": unit}
+                if resolution == 1:
+                    definition["StorageResolution"] = 1
+                definitions.append(definition)
+            directive = _encode(
+                [{"Namespace": self.namespace, "Dimensions": [list(dims)], "Metrics": definitions}]
+            )
+            if len(self._directives) > 256:
+                self._directives.clear()
+            self._directives[shape] = directive
+        members: dict[str, Any] = dict(dims)
         for name, _, _, values in group:
-            doc[name] = values[0] if len(values) == 1 else values
-        doc.update(props)
-        return doc
+            members[name] = values[0] if len(values) == 1 else values
+        members.update(props)
+        body = _encode(members)
+        head = f'{{"_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":{directive}}}'
+        return f"{head},{body[1:]}\n".encode()
 
     def _fit(
         self, group: list[Metric], dims: dict[str, str], props: dict[str, Any], timestamp: int
-    ) -> list[dict[str, Any]]:
-        """One document, or several when it would pass the event size limit."""
-        doc = self._document(group, dims, props, timestamp)
-        if len(group) == 1 or len(to_json_line(doc)) <= MAX_EVENT_BYTES:
-            return [doc]
+    ) -> list[bytes]:
+        """One line, or several when it would pass the event size limit."""
+        line = self._line(group, dims, props, timestamp)
+        if len(group) == 1 or len(line) <= MAX_EVENT_BYTES:
+            return [line]
         half = len(group) // 2
         return self._fit(group[:half], dims, props, timestamp) + self._fit(
             group[half:], dims, props, timestamp
         )
+
+
+# stdlib json: the Lambda runtime client has imported it already, so it costs no cold-start
+# time (orjson would cost ~10 ms, see lambda_kit/_json.py); a value JSON cannot hold is
+# written as its str() rather than failing the line
+_encode = json.JSONEncoder(separators=(",", ":"), default=str, check_circular=False).encode
 
 
 def _pack(metrics: list[Metric]) -> list[list[Metric]]:
@@ -215,6 +258,12 @@ def _pack(metrics: list[Metric]) -> list[list[Metric]]:
     only hold one value or array), each with at most ``MAX_VALUES`` values; a metric
     with more values continues in the next group.
     """
+    if (
+        len(metrics) <= MAX_METRICS
+        and all(len(m[3]) <= MAX_VALUES for m in metrics)
+        and len({m[0] for m in metrics}) == len(metrics)
+    ):
+        return [metrics]  # the usual case: everything fits one directive
     groups: list[list[Metric]] = []
     names: list[set[str]] = []
     for name, unit, resolution, values in metrics:
