@@ -164,18 +164,18 @@ class _Instrumented:
         except Exception as err:
             problem(f"could not build the invocation record: {err!r}", key="record")
             record = None
+        if record is not None:
+            for sink in self._sinks:
+                try:
+                    sink(record)
+                except Exception as err:
+                    problem(
+                        f"could not write the invocation record: {err!r}",
+                        key=f"sink:{type(sink).__name__}:{type(err).__name__}",
+                    )
         if started is not None:
+            # spans last: their export may wait (bounded), the record line never does
             self._finish_sinks(started, record, exc)
-        if record is None:
-            return
-        for sink in self._sinks:
-            try:
-                sink(record)
-            except Exception as err:
-                problem(
-                    f"could not write the invocation record: {err!r}",
-                    key=f"sink:{type(sink).__name__}:{type(err).__name__}",
-                )
 
     def _start_sinks(
         self, args: tuple[Any, ...], kwargs: Any, context: Any, wall_ns: int
