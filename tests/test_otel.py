@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from lambda_kit import environment, instrument
-from lambda_kit.sinks import otel_event
+from lambda_kit.sinks import otel, otel_event
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 XRAY = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -62,6 +62,7 @@ def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[Exporter]:
     _EXPORTER.release.clear()
     yield _EXPORTER
     _EXPORTER.release.set()
+    otel._worker.wait_idle(10)
 
 
 def invocation_span(exporter: Exporter) -> ReadableSpan:
@@ -269,6 +270,9 @@ def test_exporter_that_hangs_is_waited_for_a_bounded_time(
     assert handler({}, Context("b")) == {"ok": True}
     assert "still stuck in an earlier export" in capsys.readouterr().err
     spans.release.set()
+    assert otel._worker.wait_idle(10)  # once released, the stuck export completes
+    assert handler({}, Context("c")) == {"ok": True}
+    assert [s.name for s in spans.memory.get_finished_spans()].count("orders") == 2  # a and c
 
 
 @pytest.fixture(autouse=True)

@@ -63,6 +63,11 @@ class BoundedWorker:
             )
         return finished
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job runs (at most ``timeout`` seconds); True if idle."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._busy, timeout)
+
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._pid = os.getpid()
