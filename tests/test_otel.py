@@ -377,3 +377,19 @@ def test_environment_variable_turns_otel_on(
 
     orders({}, Context())
     assert invocation_span(spans).kind is SpanKind.SERVER
+
+
+def test_async_handler_gets_its_span_and_its_children(spans: Exporter) -> None:
+    import asyncio
+
+    @instrument(service="orders", output=io.StringIO(), otel=True)
+    async def handler(event: Any, context: Any) -> str:
+        await asyncio.sleep(0)
+        with trace.get_tracer("app").start_as_current_span("query"):
+            await asyncio.sleep(0)
+        return "done"
+
+    assert asyncio.run(handler({}, Context())) == "done"
+    (query,) = [s for s in spans.memory.get_finished_spans() if s.name == "query"]
+    assert query.parent is not None
+    assert query.parent.span_id == invocation_span(spans).context.span_id

@@ -86,3 +86,21 @@ def test_xray_option_imports_the_x_ray_sdk() -> None:
     loaded = loaded_after(code, {"AWS_XRAY_SDK_ENABLED": "false"})
     assert "aws_xray_sdk.core" in loaded
     assert not [m for m in loaded if m.startswith("opentelemetry")]
+
+
+def test_missing_packages_are_reported_and_the_function_still_runs() -> None:
+    code = """
+        import io, sys
+        sys.modules["opentelemetry"] = None      # as if not installed
+        sys.modules["aws_xray_sdk"] = None
+        from lambda_kit import instrument
+        @instrument(service="s", output=io.StringIO(), otel=True, xray=True)
+        def handler(event, context):
+            return 42
+        assert handler({}, None) == 42
+    """
+    script = textwrap.dedent(code)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "OpenTelemetry is on but cannot be loaded" in run.stderr
+    assert "install lambda-kit[xray]" in run.stderr

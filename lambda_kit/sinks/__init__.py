@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from typing import IO, Any
 
+from lambda_kit._report import problem
 from lambda_kit.environment import env_flag
 
 
@@ -42,11 +43,25 @@ def enabled(
 
         sinks.append(EmfSink(namespace=namespace, output=output))
     if otel if otel is not None else env_flag("LAMBDA_KIT_OTEL", False):
-        from lambda_kit.sinks.otel import OtelSink
-
-        sinks.append(OtelSink())
+        try:
+            from lambda_kit.sinks.otel import OtelSink
+        except ImportError as err:
+            _missing("OpenTelemetry", "otel", err)
+        else:
+            sinks.append(OtelSink())
     if xray if xray is not None else env_flag("LAMBDA_KIT_XRAY", False):
-        from lambda_kit.sinks.xray import XRaySink
-
-        sinks.append(XRaySink())
+        try:
+            from lambda_kit.sinks.xray import XRaySink
+        except ImportError as err:
+            _missing("X-Ray", "xray", err)
+        else:
+            sinks.append(XRaySink())
     return sinks
+
+
+def _missing(what: str, extra: str, err: ImportError) -> None:
+    # a missing package must not stop the function from starting: say so, go on without
+    problem(
+        f"{what} is on but cannot be loaded ({err}); install lambda-kit[{extra}]. "
+        f"Going on without {what}."
+    )
