@@ -393,3 +393,20 @@ def test_async_handler_gets_its_span_and_its_children(spans: Exporter) -> None:
     (query,) = [s for s in spans.memory.get_finished_spans() if s.name == "query"]
     assert query.parent is not None
     assert query.parent.span_id == invocation_span(spans).context.span_id
+
+
+def test_sqs_messages_with_a_trace_header_become_links(spans: Exporter) -> None:
+    other = "Root=1-6742a1b0-5f0c3e2a9d8b7c6e5f4a3b2c;Parent=7d3c2b1a09f8e7d6;Sampled=1"
+    event = {
+        "Records": [
+            {"eventSource": "aws:sqs", "attributes": {"AWSTraceHeader": XRAY}},
+            {"eventSource": "aws:sqs", "attributes": {}},
+            {"eventSource": "aws:sqs", "attributes": {"AWSTraceHeader": other}},
+        ]
+    }
+    traced()(event, Context())
+    links = invocation_span(spans).links
+    assert [(link.context.trace_id, link.context.span_id) for link in links] == [
+        (0x5759E988BD862E3FE1BE46A994272793, 0x53995C3F42CD8AD8),
+        (0x6742A1B05F0C3E2A9D8B7C6E5F4A3B2C, 0x7D3C2B1A09F8E7D6),
+    ]

@@ -35,7 +35,7 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 from opentelemetry.trace.status import Status, StatusCode
 
 from lambda_kit import environment
@@ -114,11 +114,13 @@ class OtelSink:
         attrs["faas.trigger"] = faas_trigger
         if faas_trigger == "http" and isinstance(event, dict):
             attrs.update(otel_event.http_attributes(event))
+        links = _message_links(event) if consumer else ()
         span = self.tracer.start_span(
             name,
             context=parent,
             kind=SpanKind.CONSUMER if consumer else SpanKind.SERVER,
             attributes=attrs,
+            links=links,
             start_time=start_ns,
         )
         token = otel_context.attach(trace.set_span_in_context(span))
@@ -217,6 +219,17 @@ class OtelSink:
                 attrs["_parent"] = "imports"
             spans.append(("lambda_kit.import", start, start + length, attrs))
         return spans
+
+
+def _message_links(event: Any) -> list[Link]:
+    links = []
+    for header in otel_event.message_trace_headers(event):
+        parsed = otel_event.parse_xray_header(header)
+        if parsed is not None:
+            trace_id, span_id, sampled = parsed
+            flags = TraceFlags(TraceFlags.SAMPLED if sampled else TraceFlags.DEFAULT)
+            links.append(Link(SpanContext(trace_id, span_id, True, flags)))
+    return links
 
 
 def _xray_context(headers: dict[str, str]) -> Any:

@@ -59,6 +59,24 @@ def trigger(event: Any) -> tuple[str, bool]:
     return "other", False
 
 
+def message_trace_headers(event: Any, limit: int = 128) -> list[str]:
+    """The ``AWSTraceHeader`` system attribute of each SQS message in the batch.
+
+    The conventions ask for one span link per message that carries it ("SQS
+    Event"); ``limit`` caps a huge batch.
+    """
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        return []
+    found = []
+    for record in records[:limit]:
+        attributes = record.get("attributes") if isinstance(record, dict) else None
+        header = attributes.get("AWSTraceHeader") if isinstance(attributes, dict) else None
+        if isinstance(header, str):
+            found.append(header)
+    return found
+
+
 def http_attributes(event: dict[str, Any]) -> dict[str, str]:
     """The HTTP server attributes an API Gateway / function URL / ALB event gives."""
     attrs: dict[str, str] = {}
