@@ -47,7 +47,8 @@ def handler(event, context):
 
 results = []
 for i, event in enumerate(json.loads(sys.argv[1])):
-    os.environ["_X_AMZN_TRACE_ID"] = "Root={root}%d;Parent={parent};Sampled=1" % i
+    sampled = event.get("sampled", "1")
+    os.environ["_X_AMZN_TRACE_ID"] = "Root={root}%d;Parent={parent};Sampled=%s" % (i, sampled)
     try:
         results.append(handler(event, Context("req-%d" % i)))
     except ValueError as exc:
@@ -111,13 +112,21 @@ def named(docs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def on_lambda() -> tuple[list[Any], list[Any]]:
-    """Three invocations on "Lambda": cold, warm, and one that raises."""
-    return run_function([{}, {}, {"raise": True}])
+    """Four invocations on "Lambda": cold, warm, one that raises, one not sampled."""
+    return run_function([{}, {}, {"raise": True}, {"sampled": "0"}])
 
 
 def test_handler_results_are_untouched(on_lambda: tuple[list[Any], list[Any]]) -> None:
     results, _ = on_lambda
-    assert results == [{"ok": True}, {"ok": True}, "raised bad order"]
+    assert results == [{"ok": True}, {"ok": True}, "raised bad order", {"ok": True}]
+
+
+def test_an_invocation_lambda_did_not_sample_sends_nothing(
+    on_lambda: tuple[list[Any], list[Any]],
+) -> None:
+    trace_ids = {d["trace_id"] for d in on_lambda[1]}
+    assert TRACE_ROOT[:-1] + "3" not in trace_ids
+    assert len(named(on_lambda[1], "## handler")) == 3
 
 
 def test_handler_subsegment_joins_lambdas_trace(on_lambda: tuple[list[Any], list[Any]]) -> None:
@@ -214,3 +223,40 @@ def test_emitter_that_raises_does_not_change_the_result(
 
     assert handler({}, Context()) == "ok"
     assert "daemon unreachable" in capsys.readouterr().err
+
+
+def test_sinks_never_change_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+    import io
+
+    from aws_xray_sdk.core import AWSXRayRecorder
+
+    from lambda_kit import _hooks
+    from lambda_kit.sinks.xray import XRaySink
+
+    monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
+    fresh_environment()
+    daemon = open_daemon()
+    recorder = AWSXRayRecorder()
+    recorder.configure(daemon_address=f"127.0.0.1:{daemon.getsockname()[1]}")
+    before: list[dict[str, Any]] = []
+    seen: list[dict[str, Any]] = []
+
+    def add_init(record: dict[str, Any], is_first: bool) -> None:
+        record["init"] = {"total_ms": 5.0, "phases": {"runtime_ms": 5.0}, "top_imports": []}
+        before.append(copy.deepcopy(record))  # the record as built, before any sink
+
+    _hooks.on_record.append(add_init)
+    try:
+        handler = instrument(
+            service="orders",
+            output=io.StringIO(),
+            metrics=True,
+            otel=True,
+            sinks=[seen.append, XRaySink(recorder)],
+        )(lambda event, context: "ok")
+        assert handler({}, Context()) == "ok"
+    finally:
+        _hooks.on_record.remove(add_init)
+        daemon.close()
+    assert seen == before  # after every sink (JSON line, EMF, OpenTelemetry, X-Ray) ran
