@@ -43,7 +43,7 @@ from typing import IO, Any
 from lambda_kit._report import problem
 
 MAX_METRICS = 100
-MAX_DIMENSIONS = 30
+MAX_DIMENSIONS = 30  # per dimension set; lambda_kit writes 2 (service, function_name)
 MAX_VALUES = 100
 MAX_EVENT_BYTES = 256 * 1024
 MAX_DIMENSION_VALUE = 1024  # CloudWatch Dimension.Value
