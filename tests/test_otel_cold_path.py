@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-HEAVY = ("opentelemetry", "aws_xray_sdk")
+HEAVY = ("opentelemetry", "aws_xray_sdk", "typing", "orjson")
 
 
 def loaded_after(code: str, env: dict[str, str] | None = None) -> list[str]:
@@ -34,14 +34,18 @@ def test_import_lambda_kit_imports_neither_opentelemetry_nor_x_ray() -> None:
     assert loaded_after("import lambda_kit") == []
 
 
-def test_an_invocation_without_sinks_imports_neither() -> None:
+def test_an_invocation_with_metrics_imports_none_of_them() -> None:
+    # EMF costs no heavy import either: not even typing or orjson
     code = """
         import io
-        from lambda_kit import instrument
-        @instrument(service="s", output=io.StringIO(), metrics=True)
+        from lambda_kit import instrument, metrics
+        out = io.StringIO()
+        @instrument(service="s", output=out, metrics=True)
         def handler(event, context):
+            metrics.add("Orders", 1, "Count")
             return 1
         handler({}, None)
+        assert '"Orders":1' in out.getvalue()
     """
     assert loaded_after(code) == []
 
