@@ -410,3 +410,21 @@ def test_sqs_messages_with_a_trace_header_become_links(spans: Exporter) -> None:
         (0x5759E988BD862E3FE1BE46A994272793, 0x53995C3F42CD8AD8),
         (0x6742A1B05F0C3E2A9D8B7C6E5F4A3B2C, 0x7D3C2B1A09F8E7D6),
     ]
+
+
+class ShortContext(Context):
+    def get_remaining_time_in_millis(self) -> int:
+        return 60  # the invocation is about to time out
+
+
+def test_flush_never_waits_past_the_invocations_own_timeout(
+    spans: Exporter, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAMBDA_KIT_OTEL_FLUSH_TIMEOUT_MS", "30000")
+    spans.mode = "hang"
+    assert traced()({}, ShortContext()) == {"ok": True}
+    # the wait was cut to what the invocation had left (60 ms - 50 ms margin), not 30 s
+    import re
+
+    waited = re.search(r"export did not finish within (\d+) ms", capsys.readouterr().err)
+    assert waited is not None and int(waited.group(1)) <= 10

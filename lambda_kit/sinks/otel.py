@@ -59,14 +59,19 @@ _RECORD_ATTRIBUTES = (
 )
 
 
+#: time left for Lambda's own work after our flush, when the invocation is near its timeout
+_MARGIN_S = 0.05
+
+
 class _Started:
-    """One invocation's span, the context token that made it current, its trigger."""
+    """One invocation's span, the context token that made it current, and its deadline."""
 
-    __slots__ = ("span", "token")
+    __slots__ = ("deadline", "span", "token")
 
-    def __init__(self, span: Any, token: Any) -> None:
+    def __init__(self, span: Any, token: Any, deadline: float | None) -> None:
         self.span = span
         self.token = token
+        self.deadline = deadline  # time.monotonic() when Lambda would time the invocation out
 
 
 class OtelSink:
@@ -124,7 +129,7 @@ class OtelSink:
             start_time=start_ns,
         )
         token = otel_context.attach(trace.set_span_in_context(span))
-        return _Started(span, token)
+        return _Started(span, token, _deadline(context))
 
     def finish(
         self, state: _Started | None, record: dict[str, Any] | None, exc: BaseException | None
@@ -168,7 +173,11 @@ class OtelSink:
             if flush is not None:
                 flush(int(self.flush_timeout_s * 1000))
 
-        _worker.run(end_and_flush, self.flush_timeout_s)
+        timeout = self.flush_timeout_s
+        if state.deadline is not None:
+            # never wait past the invocation's own timeout: Lambda would kill it
+            timeout = max(0.0, min(timeout, state.deadline - time.monotonic() - _MARGIN_S))
+        _worker.run(end_and_flush, timeout)
 
     def _init_spans(self, init: dict[str, Any]) -> list[tuple[str, int, int, dict[str, Any]]]:
         """(name, start ns, end ns, attributes) of the init phases and slow imports.
@@ -230,6 +239,16 @@ def _message_links(event: Any) -> list[Link]:
             flags = TraceFlags(TraceFlags.SAMPLED if sampled else TraceFlags.DEFAULT)
             links.append(Link(SpanContext(trace_id, span_id, True, flags)))
     return links
+
+
+def _deadline(context: Any) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return None
+    try:
+        return time.monotonic() + float(remaining()) / 1000
+    except Exception:  # a context that cannot tell: no deadline but ours
+        return None
 
 
 def _xray_context(headers: dict[str, str]) -> Any:
