@@ -428,3 +428,18 @@ def test_flush_never_waits_past_the_invocations_own_timeout(
 
     waited = re.search(r"export did not finish within (\d+) ms", capsys.readouterr().err)
     assert waited is not None and int(waited.group(1)) <= 10
+
+
+def test_invocations_in_threads_all_get_their_spans(spans: Exporter) -> None:
+    handler = traced()
+    threads = [threading.Thread(target=handler, args=({}, Context(f"t{i}"))) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = sorted(
+        (s.attributes or {})["faas.invocation_id"]
+        for s in spans.memory.get_finished_spans()
+        if s.name == "orders"
+    )
+    assert ids == [f"t{i}" for i in range(8)]

@@ -3,7 +3,8 @@
 OpenTelemetry's ``force_flush`` exports in the calling thread (the SDK's batch
 processor ignores its timeout argument), and a simple span processor exports
 inside ``span.end()``. One daemon thread per process does that work; the
-invocation waits for it at most ``timeout`` seconds. While a job is stuck, new
+invocation waits for it at most ``timeout`` seconds. A job waits for the one
+before it (another thread's) within the same budget; while a job is stuck, new
 jobs are refused (and reported) instead of piling up behind it.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 
 from lambda_kit._report import problem
@@ -36,13 +38,15 @@ class BoundedWorker:
 
     def run(self, job: Callable[[], None], timeout: float) -> bool:
         """Run ``job`` in the worker; True if it finished within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
         with self._cond:
             if self._pid != os.getpid():
                 # a fork copies the state but not the thread: start afresh
                 self._busy = False
                 self._job = None
                 self._thread = None
-            if self._busy:
+            # another thread's export may be running: wait for it, within the same budget
+            if self._busy and not self._cond.wait_for(lambda: not self._busy, timeout):
                 problem(
                     f"{self._name}: the exporter is still stuck in an earlier export; "
                     "skipping this one",
@@ -54,7 +58,8 @@ class BoundedWorker:
             self._busy = True
             ticket = self._done + 1
             self._cond.notify_all()
-            finished = self._cond.wait_for(lambda: self._done >= ticket, timeout)
+            left = max(0.0, deadline - time.monotonic())
+            finished = self._cond.wait_for(lambda: self._done >= ticket, left)
         if not finished:
             problem(
                 f"{self._name}: export did not finish within {timeout * 1000:.0f} ms; "
