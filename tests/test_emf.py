@@ -405,3 +405,19 @@ def test_schema_rejects_31_dimensions_and_an_unknown_unit() -> None:
     for directive in (too_many, bad_unit):
         with pytest.raises(jsonschema.ValidationError):
             VALIDATOR.validate({"_aws": {"Timestamp": 1, "CloudWatchMetrics": [directive]}})
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 256, None])
+def test_bad_metric_name_is_reported_and_refused(
+    name: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    metrics.add(name, 1)
+    assert metrics.take() == {}
+    assert "must be a non-empty string of at most 255 characters" in capsys.readouterr().err
+
+
+def test_one_invocation_holds_at_most_10000_values(capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(10_005):
+        metrics.add("Hits", i % 7, "Count")
+    assert len(metrics.take()["Hits"][2]) == 10_000
+    assert "more than 10000 values in one invocation" in capsys.readouterr().err
