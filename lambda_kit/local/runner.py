@@ -272,7 +272,8 @@ _SHELL = shutil.which("sh")
 def _launch(command: list[str]) -> list[str]:
     if _SHELL is None:
         return command
-    return [_SHELL, "-c", '"$@" & wait $!', "sh", *command]
+    # wait's own stderr is silenced: the shell would print "Killed" when a timeout kills the runtime
+    return [_SHELL, "-c", '"$@" & wait $! 2>/dev/null', "sh", *command]
 
 
 def _enter_cgroup(procs_file: str) -> None:
