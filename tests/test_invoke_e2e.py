@@ -62,7 +62,12 @@ def test_after_a_timeout_the_next_invocation_is_cold_again_and_still_agrees():
     assert [r.status for r in run.results] == ["timeout", "success"]
     assert run.environments == 2
     records, reports = records_and_reports("\n".join(lines))
-    # the killed invocation never wrote its record; the next one is a cold start
-    assert len(records) == 1 and records[0]["cold_start"] is True
-    assert records[0]["function_request_id"] == run.results[1].request_id
-    _agree(records, reports[1:])
+    # the killed invocation wrote its record just before the kill; the next one is cold again
+    timed_out, after = records
+    assert timed_out["status"] == "timeout" and timed_out["level"] == "ERROR"
+    assert timed_out["function_request_id"] == run.results[0].request_id
+    assert 900 <= timed_out["duration_ms"] <= 1000
+    # billed until the kill, as REPORT bills it (init included on this cold start)
+    assert abs(timed_out["billed_duration_ms"] - ms(reports[0]["Billed Duration"])) <= 25
+    assert after["cold_start"] is True and after["function_request_id"] == run.results[1].request_id
+    _agree([after], reports[1:])
