@@ -12,30 +12,32 @@ put their own figures in ``extra_info["figures"]``, printed as they are.
 from __future__ import annotations
 
 import statistics
+import time
 import uuid
 
 import pytest
 
 
-class LambdaContext:
-    """The attributes of awslambdaric's LambdaContext that handlers and Powertools read."""
-
-    def __init__(self) -> None:
-        self.function_name = "bench-fn"
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench-fn"
-        self.memory_limit_in_mb = "512"
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = "/aws/lambda/bench-fn"
-        self.log_stream_name = "2026/11/24/[$LATEST]bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
 @pytest.fixture
-def lambda_context() -> LambdaContext:
-    return LambdaContext()
+def lambda_context(monkeypatch):
+    """awslambdaric's own LambdaContext, as the runtime builds it for each invocation."""
+    from awslambdaric.lambda_context import LambdaContext
+
+    for key, value in {
+        "AWS_LAMBDA_FUNCTION_NAME": "bench-fn",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench-fn",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/24/[$LATEST]bench",
+    }.items():
+        monkeypatch.setenv(key, value)
+    return LambdaContext(
+        str(uuid.uuid4()),
+        None,
+        None,
+        int(time.time() * 1000) + 900_000,  # a 15-minute deadline: never reached here
+        "arn:aws:lambda:us-east-1:123456789012:function:bench-fn",
+    )
 
 
 _FIGURES: list[str] = []

@@ -64,8 +64,10 @@ def _service_name(service: str | None) -> str | None:
     return os.environ.get("LAMBDA_KIT_SERVICE") or os.environ.get("POWERTOOLS_SERVICE_NAME") or None
 
 
-class _Call:
-    """One invocation in flight: what its record will need when it ends."""
+class _Call(Invocation):
+    """One invocation in flight: the facts log lines carry (``Invocation``), and what
+    its record will need when it ends. One object per invocation, also what
+    ``lambda_kit._current.current`` holds while it runs."""
 
     __slots__ = (
         "claim",
@@ -74,7 +76,6 @@ class _Call:
         "deadline_ms",
         "env",
         "init_ms",
-        "inv",
         "proactive",
         "start_ns",
         "started",
@@ -88,16 +89,25 @@ class _Call:
         wall_ns: int,
         env: environment.Environment,
         count: int,
-        inv: Invocation,
         context: Any,
         init_ms: float | None,
         proactive: bool,
+        service: str,
+        name: str | None,
     ) -> None:
+        # Invocation's fields are set here rather than through super().__init__: this runs
+        # on every invocation, and one call less is measurable
+        self.service = service
+        self.cold_start = count == 1 and env.init_type == "on-demand" and not proactive
+        self.function_name = name
+        self.function_memory_size = _memory_size_mb(context)
+        self.function_arn = getattr(context, "invoked_function_arn", None)
+        self.function_request_id = getattr(context, "aws_request_id", None)
+        self.xray_trace_id = _xray_trace_id()
         self.start_ns = start_ns
         self.wall_ns = wall_ns
         self.env = env
         self.count = count
-        self.inv = inv
         self.context = context
         self.init_ms = init_ms
         self.proactive = proactive
@@ -132,7 +142,7 @@ class _Instrumented:
         self._decorated_ns = _time_ns()
 
     # -- the wrapper wrapt calls ------------------------------------------------------
-    def __call__(self, wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: Any) -> Any:
+    def call(self, wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: Any) -> Any:
         call = self._begin(args, kwargs)
         try:
             result = wrapped(*args, **kwargs)
@@ -170,20 +180,11 @@ class _Instrumented:
             if count == 1:
                 init_ms, proactive = self._init_facts(env, wall_ns)
             name = getattr(context, "function_name", None) or _function_name_env()
-            invocation = Invocation(
-                self._service or name or "service_undefined",
-                count == 1 and env.init_type == "on-demand" and not proactive,
-                name,
-                _memory_size_mb(context),
-                getattr(context, "invoked_function_arn", None),
-                getattr(context, "aws_request_id", None),
-                _xray_trace_id(),
-            )
-            token = _current.set(invocation)
-            started = self._start_sinks(args, kwargs, context, wall_ns) if self._starters else None
-            call = _Call(start_ns, wall_ns, env, count, invocation, context, init_ms, proactive)
-            call.token = token
-            call.started = started
+            call = _Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
+                         self._service or name or "service_undefined", name)  # fmt: skip
+            call.token = _current.set(call)
+            if self._starters:
+                call.started = self._start_sinks(args, kwargs, context, wall_ns)
             if self._margin_ms:
                 deadline = _deadline_ms(context)
                 if deadline is not None:
@@ -290,7 +291,7 @@ class _Instrumented:
         timeout_budget_ms: float | None = None,
     ) -> dict[str, Any]:
         env = call.env
-        inv = call.inv
+        inv = call
         count = call.count
         init_ms = call.init_ms
         duration_ms = duration_ns / 1_000_000
@@ -417,7 +418,9 @@ def instrument(
         target = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
         code = getattr(target, "__code__", None)
         is_async = code is not None and bool(code.co_flags & 0x80)  # CO_COROUTINE
-        wrapper = state.call_async if is_async else state
+        # a bound method, not the instance: calling an instance goes through its type's
+        # __call__ slot, which costs more on every invocation
+        wrapper = state.call_async if is_async else state.call
         if isinstance(func, (staticmethod, classmethod)):
             return type(func)(FunctionWrapper(func.__func__, wrapper))
         return FunctionWrapper(func, wrapper)
