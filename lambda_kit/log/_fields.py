@@ -1,0 +1,270 @@
+"""What goes into a log line: timestamp, redaction, exceptions, the JSON bytes.
+
+Each function here is one step of building a line, usable on its own (the
+stdlib handler and the fast path share them). Nothing here writes anywhere.
+
+Sources:
+- CloudWatch Logs quotas: a log event is at most 256 KB (262,144 bytes), and
+  its size is counted as the UTF-8 message plus 26 bytes (PutLogEvents API
+  reference), hence ``MAX_LINE_BYTES``.
+- Powertools Logger's exception keys (``exception``, ``exception_name``,
+  ``stack_trace`` with ``type``/``value``/``module``/``frames``): its logging
+  docs, "Logging exceptions".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+#: CloudWatch's event limit (262,144 bytes) minus the 26 bytes it adds per event
+MAX_LINE_BYTES = 262_144 - 26
+
+REDACTED = "***"
+
+#: substrings of a key (lower case, ``-`` read as ``_``) that mark its value as secret
+DEFAULT_SECRET_PARTS = (
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "authorization",
+    "api_key",
+    "apikey",
+    "private_key",
+    "cookie",  # also set-cookie
+    "credential",
+)
+
+_OPT = orjson.OPT_APPEND_NEWLINE
+_OPT_LENIENT = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+_dumps = orjson.dumps
+
+# -- timestamp -------------------------------------------------------------------------
+_ms = -1
+_ms_text = ""
+_second = -1
+_second_text = ""
+
+
+def timestamp(now_ns: int | None = None) -> str:
+    """RFC 3339 UTC with milliseconds: ``2026-11-24T01:02:03.456Z``.
+
+    Cached per millisecond and per second: a burst of lines costs one
+    ``time_ns()`` call and a comparison each (no datetime import).
+
+    >>> timestamp(0)
+    '1970-01-01T00:00:00.000Z'
+    """
+    global _ms, _ms_text, _second, _second_text
+    ns = time.time_ns() if now_ns is None else now_ns
+    ms = ns // 1_000_000
+    if ms == _ms:
+        return _ms_text
+    seconds, milli = divmod(ms, 1000)
+    if seconds != _second:
+        _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _second = seconds
+    text = f"{_second_text}.{milli:03d}Z"
+    _ms, _ms_text = ms, text
+    return text
+
+
+# -- redaction --------------------------------------------------------------------------
+class Redactor:
+    """Decides which keys hold secrets and replaces their values by ``"***"``.
+
+    A key is secret when, lower-cased with ``-`` read as ``_``, it contains one
+    of ``parts`` or matches one of the user's regular expressions. Answers are
+    cached per key, so a known key costs one dict lookup.
+
+    >>> Redactor().value("headers", {"Authorization": "Bearer x", "Accept": "*/*"})
+    {'Authorization': '***', 'Accept': '*/*'}
+    """
+
+    __slots__ = ("_cache", "_parts", "_patterns")
+
+    def __init__(self, extra: Iterable[str] = (), parts: Iterable[str] = DEFAULT_SECRET_PARTS):
+        self._parts = tuple(parts)
+        extra = tuple(extra)
+        self._patterns: tuple[Any, ...] = ()
+        if extra:
+            import re  # only when the user gave patterns
+
+            self._patterns = tuple(re.compile(p, re.IGNORECASE) for p in extra)
+        self._cache: dict[Any, bool] = {}
+
+    def is_secret(self, key: Any) -> bool:
+        """True when the value under ``key`` must not be written."""
+        hit = self._cache.get(key)
+        if hit is None:
+            text = key if type(key) is str else str(key)
+            norm = text.lower().replace("-", "_")
+            hit = any(p in norm for p in self._parts) or any(
+                p.search(text) for p in self._patterns
+            )
+            if len(self._cache) < 4096:  # keys made up at run time must not grow it forever
+                self._cache[key] = hit
+        return hit
+
+    def value(self, key: Any, value: Any) -> Any:
+        """``value`` as it may be written under ``key`` (containers are copied, not changed)."""
+        if self.is_secret(key):
+            return REDACTED
+        kind = type(value)
+        if kind is dict or kind is list or kind is tuple:
+            return self.nested(value)
+        return value
+
+    def nested(self, value: Any, depth: int = 0) -> Any:
+        """A copy of a dict/list/tuple with secret keys' values replaced, at any depth."""
+        if depth > 64:  # a cycle or absurd nesting: orjson refuses it anyway
+            return str(value)
+        kind = type(value)
+        if kind is dict:
+            return {
+                k: REDACTED if self.is_secret(k) else self.nested(v, depth + 1)
+                for k, v in value.items()
+            }
+        if kind is list or kind is tuple:
+            return [self.nested(v, depth + 1) for v in value]
+        return value
+
+    def mapping(self, keys: dict[str, Any]) -> dict[str, Any]:
+        """A copy of ``keys`` with every value as it may be written."""
+        return {k: self.value(k, v) for k, v in keys.items()}
+
+
+# -- exceptions ---------------------------------------------------------------------------
+def exception_keys(exc_info: Any) -> dict[str, Any]:
+    """``exception``, ``exception_name`` and ``stack_trace`` for ``exc_info``.
+
+    ``exc_info`` is what the stdlib accepts: True (the exception being
+    handled), an exception, or a ``(type, value, traceback)`` tuple. No
+    exception: an empty dict.
+    """
+    import sys
+    import traceback  # only when an exception is logged
+
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    elif isinstance(exc_info, BaseException):
+        exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+    if not isinstance(exc_info, tuple) or len(exc_info) != 3 or exc_info[1] is None:
+        return {}
+    kind, value, tb = exc_info
+    text = "".join(traceback.format_exception(kind, value, tb)).rstrip("\n")
+    keys: dict[str, Any] = {
+        "exception": text,
+        "exception_name": kind.__name__,
+        "stack_trace": {
+            "type": kind.__name__,
+            "value": _str(value),
+            "module": kind.__module__,
+            "frames": [
+                {"file": f.filename, "line": f.lineno, "function": f.name, "statement": f.line}
+                for f in traceback.extract_tb(tb)
+            ],
+        },
+    }
+    notes = getattr(value, "__notes__", None)
+    if notes:
+        keys["exception_notes"] = [_str(n) for n in notes]
+    return keys
+
+
+# -- JSON -----------------------------------------------------------------------------------
+def _str(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
+
+
+def fallback(value: Any) -> Any:
+    """orjson's ``default``: what it cannot serialise is written as its ``str()``."""
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    return _str(value)
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A copy orjson always accepts: str keys, 64-bit ints, valid strings, bounded depth."""
+    kind = type(value)
+    if depth > 200:
+        return _str(value)
+    if kind is dict or isinstance(value, dict):
+        return {(k if type(k) is str else _str(k)): _plain(v, depth + 1) for k, v in value.items()}
+    if kind in (list, tuple) or isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v, depth + 1) for v in value]
+    if kind is int and not -(2**63) <= value < 2**64:
+        return str(value)
+    if kind is str:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def to_line(fields: dict[str, Any]) -> bytes:
+    """``fields`` as one JSON line; never raises (bad values become strings).
+
+    >>> to_line({"level": "INFO", "n": {1, 2}})
+    b'{"level":"INFO","n":[1,2]}\\n'
+    """
+    try:
+        return _dumps(fields, default=fallback, option=_OPT)
+    except Exception:
+        pass
+    try:
+        return _dumps(fields, default=fallback, option=_OPT_LENIENT)
+    except Exception:
+        pass
+    try:
+        return _dumps(_plain(fields), default=fallback, option=_OPT)
+    except Exception as exc:  # last resort: the message survives, the reason is said
+        return _dumps(
+            {
+                "timestamp": fields.get("timestamp"),
+                "level": _str(fields.get("level")),
+                "message": _str(fields.get("message")),
+                "log_error": f"could not serialise the line: {exc!r}",
+            },
+            option=_OPT,
+        )
+
+
+_MARK = "...[truncated]"
+_KEEP = ("timestamp", "level", "service", "location", "truncated")
+
+
+def truncate(fields: dict[str, Any], limit: int = MAX_LINE_BYTES) -> bytes:
+    """A line of at most ``limit`` bytes (newline excluded) with ``"truncated": true``.
+
+    The largest values are cut (structures are written as their JSON text
+    first) until the line fits; every key stays, and the line stays valid JSON.
+    """
+    fields = dict(fields)
+    fields["truncated"] = True
+    line = to_line(fields)
+    for _ in range(64):
+        excess = len(line) - 1 - limit
+        if excess <= 0:
+            return line
+        sizes = {
+            k: len(v) if type(v) is str else len(to_line({"v": v}))
+            for k, v in fields.items()
+            if k not in _KEEP
+        }
+        if not sizes:
+            break
+        key = max(sizes, key=sizes.__getitem__)
+        value = fields[key]
+        text = value if type(value) is str else to_line(value).decode()[:-1]
+        # each character cut removes at least one byte; escaping may have grown the
+        # text (a structure written as a string): the next round measures again
+        keep = max(0, len(text) - excess - len(_MARK) - 8)
+        fields[key] = text[:keep] + _MARK if keep else _MARK
+    # still too big: only the essentials
+    return to_line({k: fields[k] for k in ("timestamp", "level", "truncated") if k in fields})

@@ -1,0 +1,343 @@
+"""The logger: one JSON line per call, with the running invocation's context.
+
+The hot path is ``logger.info(msg, **keys)``: a disabled level returns after
+one attribute comparison; an enabled one builds one dict in Powertools' key
+order, runs ``orjson.dumps`` once and writes the bytes with one call. No
+``LogRecord``, no handler chain, no formatter objects (the stdlib path exists
+for ``install()``, see ``_stdlib.py``).
+
+Per-invocation keys (``append_keys``) live in a ``ContextVar`` per logger, so
+concurrent asyncio tasks and threads never see each other's keys, and the
+``on_start`` hook clears them when the next invocation starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import IO, Any
+
+from lambda_kit._current import Invocation, current
+from lambda_kit._report import problem
+from lambda_kit.log import _config
+from lambda_kit.log._fields import MAX_LINE_BYTES, Redactor, exception_keys, timestamp, to_line
+from lambda_kit.log._fields import truncate as _truncate
+from lambda_kit.log._output import Writer, writer_for
+
+_getframe = sys._getframe
+_current_get = current.get
+_EMPTY: dict[str, Any] = {}  # shared, never changed: "no per-invocation keys"
+_NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
+_SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))
+_DEFAULT_REDACTOR = Redactor()
+
+#: set by ``install()``: called with (logger, levelno, line fields) to reach other
+#: stdlib handlers; empty when install() is not used
+forwarders: list[Callable[[Logger, int, dict[str, Any]], None]] = []
+
+#: every logger by name (``get_logger`` returns the same one for a name)
+registry: dict[str, Logger] = {}
+
+
+def _env_service() -> str:
+    return (
+        os.environ.get("LAMBDA_KIT_SERVICE")
+        or os.environ.get("POWERTOOLS_SERVICE_NAME")
+        or os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        or "service_undefined"
+    )
+
+
+def _message(msg: Any, args: tuple[Any, ...]) -> Any:
+    """The ``message`` value: ``msg % args`` as the stdlib does; dicts stay objects."""
+    if args:
+        try:
+            return str(msg) % args
+        except Exception:  # a format/args mismatch loses nothing: both are written
+            return f"{msg} {args!r}"
+    if type(msg) is str or type(msg) is dict:
+        return msg
+    try:
+        return str(msg)
+    except Exception:
+        return f"<unprintable {type(msg).__name__}>"
+
+
+def _level_method(levelno: int, name: str) -> Callable[..., None]:
+    """The ``debug``/``info``/... method: the level test, then the line."""
+
+    def log(self: Logger, msg: Any, /, *args: Any, **kwargs: Any) -> None:
+        if self._level > levelno:
+            return
+        try:
+            exc_info = None
+            if kwargs and not _SPECIAL.isdisjoint(kwargs):
+                kwargs, exc_info, depth = _special(kwargs)
+                frame = _getframe(depth)
+            else:
+                frame = _getframe(1)
+            inv = _current_get()
+            fields = {
+                "timestamp": timestamp(),
+                "level": name,
+                "message": msg if type(msg) is str and not args else _message(msg, args),
+                "service": self._service
+                or (inv.service if inv is not None else self._env_service),
+                "location": f"{frame.f_code.co_name}:{frame.f_lineno}",
+            }
+            self._finish(levelno, fields, inv, kwargs, exc_info)
+        except Exception as exc:  # logging never raises into the caller
+            problem(f"could not write a log line: {exc!r}", key=f"log:{type(exc).__name__}")
+
+    log.__name__ = log.__qualname__ = name.lower()
+    log.__doc__ = f"Write a {name} line: ``logger.{name.lower()}('message', key=value)``."
+    return log
+
+
+def _special(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any, int]:
+    """Split the stdlib's keyword arguments (``extra``, ``exc_info``, ...) from the keys."""
+    extra = kwargs.pop("extra", None)
+    exc_info = kwargs.pop("exc_info", None)
+    kwargs.pop("stack_info", None)
+    depth = kwargs.pop("stacklevel", 1)
+    depth = depth if type(depth) is int and depth > 0 else 1  # 1: the caller, as the stdlib
+    if isinstance(extra, dict) and extra:
+        kwargs = {**extra, **kwargs}
+    return kwargs, exc_info, depth
+
+
+class Logger:
+    """A structured JSON logger for Lambda functions (Powertools-compatible keys).
+
+        from lambda_kit import logger
+        logger.info("order received", order_id=42)
+        logger.append_keys(customer="c-7")   # until this invocation ends
+
+    ``service`` overrides the ``@instrument`` service; ``level`` (default: see
+    ``lambda_kit.log._config``); ``sample_rate`` turns DEBUG on for that
+    fraction of invocations; ``output`` is None (stdout), a stream or a file
+    path; ``redact`` False turns secret-key redaction off, ``redact_keys`` adds
+    regular expressions for keys to redact; ``max_line_bytes`` is where a line
+    is cut (CloudWatch's event limit by default).
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_base_level",
+        "_ctx",
+        "_env_service",
+        "_inv_cache",
+        "_keys",
+        "_level",
+        "_max",
+        "_random",
+        "_redactor",
+        "_sample_rate",
+        "_sampled",
+        "_service",
+        "_write",
+        "name",
+    )
+
+    def __init__(
+        self,
+        name: str = "lambda_kit",
+        *,
+        service: str | None = None,
+        level: str | int | None = None,
+        sample_rate: float | None = None,
+        output: str | os.PathLike[str] | IO[Any] | None = None,
+        redact: bool = True,
+        redact_keys: tuple[str, ...] | list[str] = (),
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
+        self.name = name
+        self._service = service
+        self._env_service = _env_service()
+        # (the invocation the keys belong to, the keys): they vanish when it ends
+        self._ctx: ContextVar[tuple[Invocation | None, dict[str, Any]]] = ContextVar(
+            f"lambda_kit_log:{name}", default=_NO_KEYS
+        )
+        self._keys: dict[str, Any] = {}
+        self._inv_cache: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
+        self._redactor: Redactor | None = (
+            (Redactor(redact_keys) if redact_keys else _DEFAULT_REDACTOR) if redact else None
+        )
+        self._write: Writer = writer_for(output)
+        self._max = max(1024, int(max_line_bytes))
+        self._random: Callable[[], float] | None = None
+        self._sample_rate = _config.resolve_sample_rate(sample_rate)
+        self._sampled = False
+        self._base_level = self._level = _config.resolve_level(level)
+        _config.warn_if_dropped(self._base_level, self._sample_rate > 0)
+        self.new_invocation(clear_keys=False)  # sampling also covers the init phase
+
+    # -- levels ------------------------------------------------------------------------
+    debug = _level_method(_config.DEBUG, "DEBUG")
+    info = _level_method(_config.INFO, "INFO")
+    warning = _level_method(_config.WARNING, "WARNING")
+    warn = warning
+    error = _level_method(_config.ERROR, "ERROR")
+    critical = _level_method(_config.CRITICAL, "CRITICAL")
+
+    def exception(self, msg: Any, /, *args: Any, **kwargs: Any) -> None:
+        """An ERROR line with the exception being handled (``exception``, ``stack_trace``)."""
+        kwargs.setdefault("exc_info", True)
+        kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1
+        self.error(msg, *args, **kwargs)
+
+    def log(self, level: int | str, msg: Any, /, *args: Any, **kwargs: Any) -> None:
+        """A line at any level: ``logger.log("WARN", "disk almost full", free_mb=12)``."""
+        levelno = _config.parse_level(level, "log level") or _config.INFO
+        if self._level > levelno:
+            return
+        kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1
+        _level_method(levelno, _config.level_name(levelno))(self, msg, *args, **kwargs)
+
+    @property
+    def level(self) -> int:
+        """The level lines must reach to be written now (DEBUG while sampled)."""
+        return self._level
+
+    def set_level(self, level: str | int) -> None:
+        """Set the level (``"DEBUG"``, ``"WARN"``, 30...); wins over every environment variable."""
+        self._base_level = _config.resolve_level(level)
+        self._level = min(self._base_level, _config.DEBUG) if self._sampled else self._base_level
+        _config.warn_if_dropped(self._base_level, self._sample_rate > 0)
+
+    setLevel = set_level  # the stdlib's spelling  # noqa: N815
+
+    def is_enabled_for(self, level: int) -> bool:
+        """True when a line at ``level`` would be written."""
+        return level >= self._level
+
+    isEnabledFor = is_enabled_for  # noqa: N815
+
+    # -- keys ------------------------------------------------------------------------------
+    def append_keys(self, **keys: Any) -> None:
+        """Add keys to every line until this invocation ends (this task/thread only)."""
+        if self._redactor is not None:
+            keys = self._redactor.mapping(keys)
+        self._ctx.set((_current_get(), {**self._appended(), **keys}))
+
+    def remove_keys(self, *names: str) -> None:
+        """Remove per-invocation keys added by ``append_keys``."""
+        kept = {k: v for k, v in self._appended().items() if k not in names}
+        self._ctx.set((_current_get(), kept))
+
+    def clear_keys(self) -> None:
+        """Remove every per-invocation key (done for you as each invocation ends)."""
+        self._ctx.set(_NO_KEYS)
+
+    def set_keys(self, **keys: Any) -> None:
+        """Add keys to every line of this environment, across invocations and threads."""
+        if self._redactor is not None:
+            keys = self._redactor.mapping(keys)
+        self._keys = {**self._keys, **keys}
+
+    def unset_keys(self, *names: str) -> None:
+        """Remove keys added by ``set_keys``."""
+        self._keys = {k: v for k, v in self._keys.items() if k not in names}
+
+    def current_keys(self) -> dict[str, Any]:
+        """The keys added to lines now: environment keys, then this invocation's."""
+        return {**self._keys, **self._appended()}
+
+    def _appended(self) -> dict[str, Any]:
+        owner, keys = self._ctx.get()
+        return keys if owner is _current_get() else _EMPTY
+
+    # -- invocations -------------------------------------------------------------------------
+    def new_invocation(self, clear_keys: bool = True) -> None:
+        """Start of an invocation: forget its keys, decide debug sampling afresh."""
+        if clear_keys:
+            self._ctx.set(_NO_KEYS)
+        if self._sample_rate > 0:
+            if self._random is None:
+                import random  # only for loggers that sample
+
+                self._random = random.random
+            self._sampled = self._random() < self._sample_rate
+        else:
+            self._sampled = False
+        self._level = min(self._base_level, _config.DEBUG) if self._sampled else self._base_level
+
+    # -- the line ------------------------------------------------------------------------------
+    def _finish(
+        self,
+        levelno: int,
+        fields: dict[str, Any],
+        inv: Invocation | None,
+        keys: dict[str, Any],
+        exc_info: Any,
+        forward: bool = True,
+    ) -> None:
+        """Add the context and caller keys to ``fields``, serialise once, write."""
+        if self._sample_rate:
+            fields["sampling_rate"] = self._sample_rate
+        if inv is not None:
+            cached = self._inv_cache
+            if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
+                cached = self._inv_cache = (inv, inv.log_keys())
+            fields.update(cached[1])
+        if self._keys:
+            fields.update(self._keys)
+        owner, appended = self._ctx.get()
+        if appended and owner is inv:  # keys of an invocation that ended are gone
+            fields.update(appended)
+        if keys:
+            redactor = self._redactor
+            if redactor is None:
+                fields.update(keys)
+            else:
+                secret = redactor.is_secret
+                nested = redactor.nested
+                for k, v in keys.items():
+                    if secret(k):
+                        v = "***"
+                    elif type(v) in _CONTAINERS:
+                        v = nested(v)
+                    fields[k] = v
+        if exc_info:
+            fields.update(exception_keys(exc_info))
+        line = to_line(fields)
+        if len(line) > self._max:
+            line = _truncate(fields, self._max)
+        try:
+            self._write(line)
+        except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
+            problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+        if forwarders and forward:
+            for forward in forwarders:
+                forward(self, levelno, fields)
+
+    def __repr__(self) -> str:
+        return f"<lambda_kit Logger {self.name!r} level={_config.level_name(self._level)}>"
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def get_logger(name: str = "lambda_kit", **options: Any) -> Logger:
+    """The logger called ``name``, created on first use (options apply then).
+
+        log = lambda_kit.get_logger("payments", service="payments", level="DEBUG")
+
+    Asking again for a known name with options builds it afresh with them.
+    """
+    existing = registry.get(name)
+    if existing is not None and not options:
+        return existing
+    made = Logger(name, **options)
+    registry[name] = made
+    return made
+
+
+def on_start() -> None:
+    """The ``_hooks.on_start`` callable: every logger starts the invocation afresh."""
+    for lg in tuple(registry.values()):
+        lg.new_invocation()
