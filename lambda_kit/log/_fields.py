@@ -266,5 +266,6 @@ def truncate(fields: dict[str, Any], limit: int = MAX_LINE_BYTES) -> bytes:
         # text (a structure written as a string): the next round measures again
         keep = max(0, len(text) - excess - len(_MARK) - 8)
         fields[key] = text[:keep] + _MARK if keep else _MARK
+        line = to_line(fields)
     # still too big: only the essentials
     return to_line({k: fields[k] for k in ("timestamp", "level", "truncated") if k in fields})

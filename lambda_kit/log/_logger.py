@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+from _weakrefset import WeakSet  # what weakref.WeakSet is, without importing weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import IO, Any
@@ -39,6 +40,8 @@ forwarders: list[Callable[[Logger, int, dict[str, Any]], None]] = []
 
 #: every logger by name (``get_logger`` returns the same one for a name)
 registry: dict[str, Logger] = {}
+#: every live logger, named or not: each starts every invocation afresh
+_alive: WeakSet[Logger] = WeakSet()
 
 
 def _env_service() -> str:
@@ -175,6 +178,7 @@ class Logger:
         self._base_level = self._level = _config.resolve_level(level)
         _config.warn_if_dropped(self._base_level, self._sample_rate > 0)
         self.new_invocation(clear_keys=False)  # sampling also covers the init phase
+        _alive.add(self)
 
     # -- levels ------------------------------------------------------------------------
     debug = _level_method(_config.DEBUG, "DEBUG")
@@ -339,5 +343,5 @@ def get_logger(name: str = "lambda_kit", **options: Any) -> Logger:
 
 def on_start() -> None:
     """The ``_hooks.on_start`` callable: every logger starts the invocation afresh."""
-    for lg in tuple(registry.values()):
+    for lg in tuple(_alive):
         lg.new_invocation()
