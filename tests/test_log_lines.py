@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from _log_helpers import Context, clean_log_env, lines, memory_logger, records
+
 import lambda_kit
 from lambda_kit import instrument
 from lambda_kit.log import Logger
-
-from _log_helpers import Context, clean_log_env, lines, memory_logger, records
 
 __all__ = ["clean_log_env"]
 

@@ -18,8 +18,17 @@ __all__ = ["clean_log_env"]
 
 @pytest.mark.parametrize(
     "key",
-    ["password", "DB_PASSWORD", "client_secret", "access_token", "Authorization",
-     "api_key", "X-Api-Key", "Cookie", "Set-Cookie"],
+    [
+        "password",
+        "DB_PASSWORD",
+        "client_secret",
+        "access_token",
+        "Authorization",
+        "api_key",
+        "X-Api-Key",
+        "Cookie",
+        "Set-Cookie",
+    ],
 )
 def test_values_under_secret_looking_keys_are_redacted(key):
     log, buf = memory_logger()
@@ -29,8 +38,10 @@ def test_values_under_secret_looking_keys_are_redacted(key):
 
 def test_redaction_reaches_nested_dicts_and_lists():
     log, buf = memory_logger()
-    event = {"headers": {"authorization": "Bearer abc", "accept": "*/*"},
-             "items": [{"id": 1, "token": "t"}]}
+    event = {
+        "headers": {"authorization": "Bearer abc", "accept": "*/*"},
+        "items": [{"id": 1, "token": "t"}],
+    }
     log.info("event", event=event)
     got = lines(buf)[0]["event"]
     assert got["headers"] == {"authorization": "***", "accept": "*/*"}
@@ -118,7 +129,8 @@ def test_stdout_set_to_none_does_not_raise(monkeypatch, capsys):
 
 def test_a_broken_stdout_pipe_does_not_crash_the_handler(tmp_path):
     script = tmp_path / "broken.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import os, sys
         from lambda_kit import instrument, logger
 
@@ -130,9 +142,11 @@ def test_a_broken_stdout_pipe_does_not_crash_the_handler(tmp_path):
 
         sys.stderr.write(handler({}, None) + "\\n")
         sys.stderr.flush()
-    """))
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    """)
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert proc.stdout is not None
     proc.stdout.close()  # nobody reads stdout: writes fail with EPIPE
     _, err = proc.communicate(timeout=60)

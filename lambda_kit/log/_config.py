@@ -76,7 +76,7 @@ def parse_level(value: str | int, source: str) -> int | None:
 
 
 def lambda_log_format() -> str:
-    """``JSON`` or ``Text`` from ``AWS_LAMBDA_LOG_FORMAT`` (``Text`` when unset, as Lambda's default)."""
+    """``JSON`` or ``Text`` from ``AWS_LAMBDA_LOG_FORMAT`` (unset: ``Text``, Lambda's default)."""
     raw = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").strip()
     if raw.upper() == "JSON":
         return "JSON"

@@ -103,9 +103,7 @@ class Redactor:
         if hit is None:
             text = key if type(key) is str else str(key)
             norm = text.lower().replace("-", "_")
-            hit = any(p in norm for p in self._parts) or any(
-                p.search(text) for p in self._patterns
-            )
+            hit = any(p in norm for p in self._parts) or any(p.search(text) for p in self._patterns)
             if len(self._cache) < 4096:  # keys made up at run time must not grow it forever
                 self._cache[key] = hit
         return hit

@@ -86,8 +86,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
                 "timestamp": timestamp(),
                 "level": name,
                 "message": msg if type(msg) is str and not args else _message(msg, args),
-                "service": self._service
-                or (inv.service if inv is not None else self._env_service),
+                "service": self._service or (inv.service if inv is not None else self._env_service),
                 "location": f"{frame.f_code.co_name}:{frame.f_lineno}",
             }
             self._finish(levelno, fields, inv, kwargs, exc_info)
@@ -213,13 +212,13 @@ class Logger:
         self._level = min(self._base_level, _config.DEBUG) if self._sampled else self._base_level
         _config.warn_if_dropped(self._base_level, self._sample_rate > 0)
 
-    setLevel = set_level  # the stdlib's spelling  # noqa: N815
+    setLevel = set_level  # the stdlib's spelling
 
     def is_enabled_for(self, level: int) -> bool:
         """True when a line at ``level`` would be written."""
         return level >= self._level
 
-    isEnabledFor = is_enabled_for  # noqa: N815
+    isEnabledFor = is_enabled_for
 
     # -- keys ------------------------------------------------------------------------------
     def append_keys(self, **keys: Any) -> None:
@@ -316,8 +315,8 @@ class Logger:
         except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
             problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
         if forwarders and forward:
-            for forward in forwarders:
-                forward(self, levelno, fields)
+            for hand_over in forwarders:
+                hand_over(self, levelno, fields)
 
     def __repr__(self) -> str:
         return f"<lambda_kit Logger {self.name!r} level={_config.level_name(self._level)}>"

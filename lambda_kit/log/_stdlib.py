@@ -32,7 +32,7 @@ _saved: list[tuple[list[logging.Handler], int]] = []
 class JsonHandler(logging.Handler):
     """A ``logging.Handler`` writing lambda_kit JSON lines through ``logger``.
 
-        logging.getLogger().addHandler(JsonHandler(lambda_kit.logger))
+    logging.getLogger().addHandler(JsonHandler(lambda_kit.logger))
     """
 
     def __init__(self, logger: _logger.Logger, level: int = logging.NOTSET) -> None:
@@ -68,9 +68,8 @@ def _forward(lg: _logger.Logger, levelno: int, fields: dict[str, Any]) -> None:
     if not others:
         return
     func, _, line = str(fields.get("location", "")).rpartition(":")
-    record = logging.LogRecord(
-        lg.name, levelno, "", int(line) if line.isdigit() else 0, fields["message"], None, None, func
-    )
+    lineno = int(line) if line.isdigit() else 0
+    record = logging.LogRecord(lg.name, levelno, "", lineno, fields["message"], None, None, func)
     for key, value in fields.items():
         if key not in _STANDARD:
             record.__dict__[key] = value

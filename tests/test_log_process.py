@@ -1,0 +1,80 @@
+"""The logger in fresh processes: cold start and request ids as Lambda would show
+them, and what importing it costs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HANDLER = """
+import lambda_kit
+from lambda_kit import instrument, logger
+
+logger.info("init done")
+
+class Context:
+    def __init__(self, request_id):
+        self.function_name = "orders-fn"
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders-fn"
+        self.aws_request_id = request_id
+
+@instrument(service="orders")
+def handler(event, context):
+    logger.append_keys(order_id=event["order_id"])
+    logger.info("order received")
+    logger.warning("slow payment provider", latency_ms=812)
+    return {"ok": True}
+
+for n in (1, 2):
+    handler({"order_id": n}, Context(f"req-{n}"))
+"""
+
+
+def _run_handler(tmp_path: Path) -> list[dict[str, object]]:
+    module = tmp_path / "app.py"
+    module.write_text(HANDLER)
+    proc = subprocess.run(
+        [sys.executable, str(module)], capture_output=True, text=True, timeout=60, check=True
+    )
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def test_a_fresh_process_logs_cold_then_warm_with_each_request_id(tmp_path):
+    for _ in range(2):  # two fresh processes: each has its own cold start
+        out = _run_handler(tmp_path)
+        user = [x for x in out if x.get("type") != "invocation"]
+        assert [x["message"] for x in user] == [
+            "init done",
+            "order received",
+            "slow payment provider",
+            "order received",
+            "slow payment provider",
+        ]
+        assert "cold_start" not in user[0]  # init: no invocation yet
+        assert [x["cold_start"] for x in user[1:]] == [True, True, False, False]
+        assert [x["function_request_id"] for x in user[1:]] == ["req-1", "req-1", "req-2", "req-2"]
+        assert [x["order_id"] for x in user[1:]] == [1, 1, 2, 2]
+        records = [x for x in out if x.get("type") == "invocation"]
+        assert [r["function_request_id"] for r in records] == ["req-1", "req-2"]
+        assert [r["cold_start"] for r in records] == [True, False]
+
+
+def test_importing_the_logger_loads_no_heavy_modules():
+    code = textwrap.dedent("""
+        import sys
+        import lambda_kit  # the baseline: what @instrument needs is paid anyway
+        before = set(sys.modules)
+        from lambda_kit import logger
+        logger.info("x", a=1)
+        heavy = {"logging", "datetime", "inspect", "asyncio", "traceback", "random", "re",
+                 "json", "weakref", "importlib.metadata"}
+        print(sorted(heavy & (set(sys.modules) - before)))
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.splitlines()[-1] == "[]"
