@@ -24,6 +24,7 @@ import orjson
 MAX_LINE_BYTES = 262_144 - 26
 
 REDACTED = "***"
+_NESTED = (dict, list, tuple)
 
 #: substrings of a key (lower case, ``-`` read as ``_``) that mark its value as secret
 DEFAULT_SECRET_PARTS = (
@@ -44,10 +45,22 @@ _OPT_LENIENT = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
 _dumps = orjson.dumps
 
 # -- timestamp -------------------------------------------------------------------------
-_ms = -1
-_ms_text = ""
+#: [millisecond, its text]: the last timestamp made, for callers that inline the check
+stamp: list[Any] = [-1, ""]
 _second = -1
 _second_text = ""
+
+
+def timestamp_ms(ms: int) -> str:
+    """The RFC 3339 text of a Unix time in milliseconds (cached per second, then per ms)."""
+    global _second, _second_text
+    seconds, milli = divmod(ms, 1000)
+    if seconds != _second:
+        _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _second = seconds
+    text = f"{_second_text}.{milli:03d}Z"
+    stamp[0], stamp[1] = ms, text
+    return text
 
 
 def timestamp(now_ns: int | None = None) -> str:
@@ -59,18 +72,8 @@ def timestamp(now_ns: int | None = None) -> str:
     >>> timestamp(0)
     '1970-01-01T00:00:00.000Z'
     """
-    global _ms, _ms_text, _second, _second_text
-    ns = time.time_ns() if now_ns is None else now_ns
-    ms = ns // 1_000_000
-    if ms == _ms:
-        return _ms_text
-    seconds, milli = divmod(ms, 1000)
-    if seconds != _second:
-        _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        _second = seconds
-    text = f"{_second_text}.{milli:03d}Z"
-    _ms, _ms_text = ms, text
-    return text
+    ms = (time.time_ns() if now_ns is None else now_ns) // 1_000_000
+    return stamp[1] if stamp[0] == ms else timestamp_ms(ms)
 
 
 # -- redaction --------------------------------------------------------------------------
@@ -85,7 +88,7 @@ class Redactor:
     {'Authorization': '***', 'Accept': '*/*'}
     """
 
-    __slots__ = ("_cache", "_parts", "_patterns")
+    __slots__ = ("_cache", "_parts", "_patterns", "safe")
 
     def __init__(self, extra: Iterable[str] = (), parts: Iterable[str] = DEFAULT_SECRET_PARTS):
         self._parts = tuple(parts)
@@ -96,6 +99,8 @@ class Redactor:
 
             self._patterns = tuple(re.compile(p, re.IGNORECASE) for p in extra)
         self._cache: dict[Any, bool] = {}
+        #: keys known not to be secret: a call whose keys are all here skips the per-key test
+        self.safe: set[Any] = set()
 
     def is_secret(self, key: Any) -> bool:
         """True when the value under ``key`` must not be written."""
@@ -106,6 +111,8 @@ class Redactor:
             hit = any(p in norm for p in self._parts) or any(p.search(text) for p in self._patterns)
             if len(self._cache) < 4096:  # keys made up at run time must not grow it forever
                 self._cache[key] = hit
+                if not hit:
+                    self.safe.add(key)
         return hit
 
     def value(self, key: Any, value: Any) -> Any:
@@ -130,6 +137,16 @@ class Redactor:
         if kind is list or kind is tuple:
             return [self.nested(v, depth + 1) for v in value]
         return value
+
+    def merge(self, fields: dict[str, Any], keys: dict[str, Any]) -> None:
+        """Add ``keys`` to ``fields``, secret values replaced."""
+        secret = self.is_secret
+        for k, v in keys.items():
+            if secret(k):
+                v = REDACTED
+            elif type(v) in _NESTED:
+                v = self.nested(v)
+            fields[k] = v
 
     def mapping(self, keys: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``keys`` with every value as it may be written."""
