@@ -14,7 +14,7 @@ environment must not hold lines in a buffer). One round writes ``LINES`` lines.
 
 ``test_interleaved_ratios`` runs the four in alternating rounds (a machine shared
 with other work slows each alike) and prints lambda_kit's speed as a multiple of
-each; run with ``-s`` to see it (``make bench`` output also has the table).
+each (``make bench`` prints it above its tables).
 Run fully with ``make bench``; ``make test`` runs each once (``--benchmark-disable``).
 """
 
@@ -162,7 +162,9 @@ def test_lambda_kit_disabled_debug(benchmark: Any, tmp_path: Path) -> None:
     assert path.read_bytes() == b""
 
 
-def test_interleaved_ratios(benchmark: Any, tmp_path: Path) -> None:
+def test_interleaved_ratios(
+    benchmark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """All four loggers in alternating rounds, so a busy machine slows each alike;
     prints lines/s (best round) and lambda_kit's multiple of each."""
     writers = {name: make(tmp_path) for name, make in _MAKERS.items()}
@@ -180,7 +182,10 @@ def test_interleaved_ratios(benchmark: Any, tmp_path: Path) -> None:
     benchmark.extra_info.update({f"x_vs_{name}": r for name, r in ratios.items()})
     benchmark.pedantic(writers["lambda_kit"][0], rounds=1, iterations=1)
     if not benchmark.disabled:
-        print(f"\n  {LINES} lines per round, best of {rounds} interleaved rounds:")
-        for name, b in sorted(best.items(), key=lambda kv: kv[1]):
-            print(f"  {name:<12} {LINES / b:>10,.0f} lines/s   lambda_kit is {ratios[name]:.2f}x")
+        with capsys.disabled():
+            print(f"\n  {LINES} lines per round, best of {rounds} interleaved rounds:")
+            for name, b in sorted(best.items(), key=lambda kv: kv[1]):
+                print(
+                    f"  {name:<12} {LINES / b:>10,.0f} lines/s   lambda_kit is {ratios[name]:.2f}x"
+                )
     assert all(b > 0 for b in best.values())

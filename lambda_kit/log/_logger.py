@@ -59,12 +59,11 @@ registry: dict[str, Logger] = {}
 _alive: WeakSet[Logger] = WeakSet()
 
 
-def _env_service() -> str:
+def _env_service() -> str | None:
     return (
         os.environ.get("LAMBDA_KIT_SERVICE")
         or os.environ.get("POWERTOOLS_SERVICE_NAME")
         or os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        or "service_undefined"
     )
 
 
@@ -115,7 +114,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
             if inv is not None:
                 cached = self._inv_cache
                 if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
-                    cached = self._inv_cache = (inv, inv.log_keys())
+                    cached = self._new_invocation_keys(inv)
                 fields.update(cached[1])
             if self._keys:
                 fields.update(self._keys)
@@ -197,6 +196,7 @@ class Logger:
         "_sample_rate",
         "_sampled",
         "_service",
+        "_service_from_env",
         "_write",
         "name",
     )
@@ -215,7 +215,10 @@ class Logger:
     ) -> None:
         self.name = name
         self._service = service
-        self._env_service = _env_service()
+        # outside invocations: the environment's service name, else (once one ran) the
+        # last invocation's, so init and between-invocation lines name the service too
+        self._service_from_env = _env_service()
+        self._env_service = self._service_from_env or "service_undefined"
         # (the invocation the keys belong to, the keys): they vanish when it ends
         self._ctx: ContextVar[tuple[Invocation | None, dict[str, Any]]] = ContextVar(
             f"lambda_kit_log:{name}", default=_NO_KEYS
@@ -325,6 +328,13 @@ class Logger:
             self._sampled = False
         self._level = min(self._base_level, _config.DEBUG) if self._sampled else self._base_level
 
+    def _new_invocation_keys(self, inv: Invocation) -> tuple[Invocation | None, dict[str, Any]]:
+        """Cache an invocation's keys (once per invocation, a tuple so threads see a pair)."""
+        cached = self._inv_cache = (inv, inv.log_keys())
+        if self._service_from_env is None:
+            self._env_service = inv.service
+        return cached
+
     # -- the line ------------------------------------------------------------------------------
     def _finish(
         self,
@@ -341,7 +351,7 @@ class Logger:
         if inv is not None:
             cached = self._inv_cache
             if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
-                cached = self._inv_cache = (inv, inv.log_keys())
+                cached = self._new_invocation_keys(inv)
             fields.update(cached[1])
         if self._keys:
             fields.update(self._keys)
