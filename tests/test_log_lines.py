@@ -237,3 +237,16 @@ def test_log_at_a_named_level_uses_lambda_names_too():
     line = lines(buf)[0]
     assert line["level"] == "WARNING" and line["message"] == "disk full"
     assert line["location"].startswith("test_log_at_a_named_level")
+
+
+def test_lines_between_invocations_name_the_last_invocations_service(capsys):
+    log, buf = memory_logger(service=None)
+
+    @instrument(service="orders")
+    def handler(event, context):
+        log.info("inside")
+
+    log.info("before")
+    handler({}, Context())
+    log.info("after")
+    assert [x["service"] for x in lines(buf)] == ["service_undefined", "orders", "orders"]
