@@ -250,3 +250,26 @@ def test_lines_between_invocations_name_the_last_invocations_service(capsys):
     handler({}, Context())
     log.info("after")
     assert [x["service"] for x in lines(buf)] == ["service_undefined", "orders", "orders"]
+
+
+def test_a_callers_key_named_like_a_core_key_is_written_with_a_trailing_underscore():
+    log, buf = memory_logger()
+    log.info("x", level="high", timestamp="yesterday")
+    line = lines(buf)[0]
+    assert line["level"] == "INFO" and line["level_"] == "high"
+    assert line["timestamp_"] == "yesterday"
+
+
+def test_core_keys_are_kept_also_without_redaction():
+    log, buf = memory_logger(redact=False)
+    log.set_keys(message="env")
+    log.info("real", location="here")
+    line = lines(buf)[0]
+    assert line["message"] == "real" and line["message_"] == "env"
+    assert line["location_"] == "here"
+
+
+def test_log_at_a_number_without_a_name_says_level_n():
+    log, buf = memory_logger()
+    log.log(25, "between info and warning")
+    assert lines(buf)[0]["level"] == "Level 25"

@@ -24,6 +24,9 @@ import orjson
 MAX_LINE_BYTES = 262_144 - 26
 
 REDACTED = "***"
+
+#: keys the logger writes itself: a caller's key of the same name is written as ``<key>_``
+RESERVED = frozenset(("timestamp", "level", "message", "service", "location"))
 _NESTED = (dict, list, tuple)
 
 #: substrings of a key (lower case, ``-`` read as ``_``) that mark its value as secret
@@ -45,8 +48,9 @@ _OPT_LENIENT = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
 _dumps = orjson.dumps
 
 # -- timestamp -------------------------------------------------------------------------
-#: [millisecond, its text]: the last timestamp made, for callers that inline the check
-stamp: list[Any] = [-1, ""]
+#: [(millisecond, its text)]: the last timestamp made, for callers that inline the check
+#: (one tuple in one slot, so a thread never pairs one millisecond with another's text)
+stamp: list[tuple[int, str]] = [(-1, "")]
 _second = -1
 _second_text = ""
 
@@ -59,7 +63,7 @@ def timestamp_ms(ms: int) -> str:
         _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
         _second = seconds
     text = f"{_second_text}.{milli:03d}Z"
-    stamp[0], stamp[1] = ms, text
+    stamp[0] = (ms, text)
     return text
 
 
@@ -73,7 +77,8 @@ def timestamp(now_ns: int | None = None) -> str:
     '1970-01-01T00:00:00.000Z'
     """
     ms = (time.time_ns() if now_ns is None else now_ns) // 1_000_000
-    return stamp[1] if stamp[0] == ms else timestamp_ms(ms)
+    last = stamp[0]
+    return last[1] if last[0] == ms else timestamp_ms(ms)
 
 
 # -- redaction --------------------------------------------------------------------------
@@ -83,6 +88,9 @@ class Redactor:
     A key is secret when, lower-cased with ``-`` read as ``_``, it contains one
     of ``parts`` or matches one of the user's regular expressions. Answers are
     cached per key, so a known key costs one dict lookup.
+
+    ``Redactor(parts=())`` redacts nothing (``redact=False``) but still keeps a
+    caller's ``level``/``message``/... keys from replacing the logger's own.
 
     >>> Redactor().value("headers", {"Authorization": "Bearer x", "Accept": "*/*"})
     {'Authorization': '***', 'Accept': '*/*'}
@@ -111,7 +119,7 @@ class Redactor:
             hit = any(p in norm for p in self._parts) or any(p.search(text) for p in self._patterns)
             if len(self._cache) < 4096:  # keys made up at run time must not grow it forever
                 self._cache[key] = hit
-                if not hit:
+                if not hit and key not in RESERVED:
                     self.safe.add(key)
         return hit
 
@@ -146,11 +154,11 @@ class Redactor:
                 v = REDACTED
             elif type(v) in _NESTED:
                 v = self.nested(v)
-            fields[k] = v
+            fields[f"{k}_" if k in RESERVED else k] = v
 
     def mapping(self, keys: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``keys`` with every value as it may be written."""
-        return {k: self.value(k, v) for k, v in keys.items()}
+        return {(f"{k}_" if k in RESERVED else k): self.value(k, v) for k, v in keys.items()}
 
 
 # -- exceptions ---------------------------------------------------------------------------

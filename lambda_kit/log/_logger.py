@@ -48,6 +48,8 @@ _time_ns = time.time_ns
 _dumps = orjson.dumps
 _OPT = orjson.OPT_APPEND_NEWLINE
 _DEFAULT_REDACTOR = Redactor()
+_NO_REDACTION = Redactor(parts=())  # redact=False: only reserved keys are renamed
+_by_level: dict[int, Callable[..., None]] = {}  # Logger.log's methods for other levels
 
 #: set by ``install()``: called with (logger, levelno, line fields) to reach other
 #: stdlib handlers; empty when install() is not used
@@ -103,7 +105,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
             inv = _current_get()
             ms = _time_ns() // 1_000_000
             fields = {
-                "timestamp": _stamp[1] if _stamp[0] == ms else _timestamp_ms(ms),
+                "timestamp": last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
                 "level": name,
                 "message": msg if type(msg) is str and not args else _message(msg, args),
                 "service": self._service or (inv.service if inv is not None else self._env_service),
@@ -123,11 +125,10 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
                 fields.update(appended)
             if kwargs:
                 redactor = self._redactor
-                if redactor is None or (
-                    redactor.safe.issuperset(kwargs)
-                    and _CONTAINERS.isdisjoint(map(type, kwargs.values()))
+                if redactor.safe.issuperset(kwargs) and _CONTAINERS.isdisjoint(
+                    map(type, kwargs.values())
                 ):
-                    fields.update(kwargs)  # no secret key, nothing nested: as they are
+                    fields.update(kwargs)  # no secret or reserved key, nothing nested
                 else:
                     redactor.merge(fields, kwargs)
             if exc_info:
@@ -225,8 +226,10 @@ class Logger:
         )
         self._keys: dict[str, Any] = {}
         self._inv_cache: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
-        self._redactor: Redactor | None = (
-            (Redactor(redact_keys) if redact_keys else _DEFAULT_REDACTOR) if redact else None
+        self._redactor: Redactor = (
+            (Redactor(redact_keys) if redact_keys else _DEFAULT_REDACTOR)
+            if redact
+            else _NO_REDACTION
         )
         self._write: Writer = writer_for(output)
         self._max = max(1024, int(max_line_bytes))
@@ -258,7 +261,10 @@ class Logger:
         if self._level > levelno:
             return
         kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1
-        _level_method(levelno, _config.level_name(levelno))(self, msg, *args, **kwargs)
+        method = _by_level.get(levelno)
+        if method is None:
+            method = _by_level[levelno] = _level_method(levelno, _config.level_name(levelno))
+        method(self, msg, *args, **kwargs)
 
     @property
     def level(self) -> int:
@@ -282,8 +288,7 @@ class Logger:
     # -- keys ------------------------------------------------------------------------------
     def append_keys(self, **keys: Any) -> None:
         """Add keys to every line until this invocation ends (this task/thread only)."""
-        if self._redactor is not None:
-            keys = self._redactor.mapping(keys)
+        keys = self._redactor.mapping(keys)
         self._ctx.set((_current_get(), {**self._appended(), **keys}))
 
     def remove_keys(self, *names: str) -> None:
@@ -297,8 +302,7 @@ class Logger:
 
     def set_keys(self, **keys: Any) -> None:
         """Add keys to every line of this environment, across invocations and threads."""
-        if self._redactor is not None:
-            keys = self._redactor.mapping(keys)
+        keys = self._redactor.mapping(keys)
         self._keys = {**self._keys, **keys}
 
     def unset_keys(self, *names: str) -> None:
@@ -359,10 +363,7 @@ class Logger:
         if appended and owner is inv:  # keys of an invocation that ended are gone
             fields.update(appended)
         if keys:
-            if self._redactor is None:
-                fields.update(keys)
-            else:
-                self._redactor.merge(fields, keys)
+            self._redactor.merge(fields, keys)
         if exc_info:
             fields.update(exception_keys(exc_info))
         line = to_line(fields)
