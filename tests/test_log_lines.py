@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
@@ -273,3 +274,19 @@ def test_log_at_a_number_without_a_name_says_level_n():
     log, buf = memory_logger()
     log.log(25, "between info and warning")
     assert lines(buf)[0]["level"] == "Level 25"
+
+
+def test_lines_go_through_the_lambda_runtimes_stdout_wrapper(monkeypatch):
+    import io
+
+    from awslambdaric.bootstrap import Unbuffered
+
+    raw = io.BytesIO()
+    text = io.TextIOWrapper(raw, encoding="utf-8")
+    monkeypatch.setattr("sys.stdout", Unbuffered(text))
+    lambda_kit.get_logger("under-runtime", service="rt").info("via the runtime's stdout", n=1)
+    print("then a print")
+    text.flush()
+    first, second = raw.getvalue().decode().splitlines()
+    assert json.loads(first)["message"] == "via the runtime's stdout"
+    assert second == "then a print"

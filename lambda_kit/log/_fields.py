@@ -81,6 +81,34 @@ def timestamp(now_ns: int | None = None) -> str:
     return last[1] if last[0] == ms else timestamp_ms(ms)
 
 
+# -- message and the stdlib's keywords ------------------------------------------------
+def message_text(msg: Any, args: tuple[Any, ...]) -> Any:
+    """The ``message`` value: ``msg % args`` as the stdlib does; dicts stay objects."""
+    if args:
+        try:
+            return str(msg) % args
+        except Exception:  # a format/args mismatch loses nothing: both are written
+            return f"{msg} {args!r}"
+    if type(msg) is str or type(msg) is dict:
+        return msg
+    try:
+        return str(msg)
+    except Exception:
+        return f"<unprintable {type(msg).__name__}>"
+
+
+def stdlib_keywords(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any, int]:
+    """Split the stdlib's keyword arguments (``extra``, ``exc_info``, ...) from the keys."""
+    extra = kwargs.pop("extra", None)
+    exc_info = kwargs.pop("exc_info", None)
+    kwargs.pop("stack_info", None)
+    depth = kwargs.pop("stacklevel", 1)
+    depth = depth if type(depth) is int and depth > 0 else 1  # 1: the caller, as the stdlib
+    if isinstance(extra, dict) and extra:
+        kwargs = {**extra, **kwargs}
+    return kwargs, exc_info, depth
+
+
 # -- redaction --------------------------------------------------------------------------
 class Redactor:
     """Decides which keys hold secrets and replaces their values by ``"***"``.

@@ -31,6 +31,8 @@ from lambda_kit.log._fields import (
     Redactor,
     exception_keys,
     fallback,
+    message_text,
+    stdlib_keywords,
     to_line,
 )
 from lambda_kit.log._fields import stamp as _stamp
@@ -42,7 +44,7 @@ _getframe = sys._getframe
 _current_get = current.get
 _EMPTY: dict[str, Any] = {}  # shared, never changed: "no per-invocation keys"
 _NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
-_SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))
+_SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))  # the stdlib's keywords
 _CONTAINERS = frozenset((dict, list, tuple))  # values redaction must look inside
 _time_ns = time.time_ns
 _dumps = orjson.dumps
@@ -69,21 +71,6 @@ def _env_service() -> str | None:
     )
 
 
-def _message(msg: Any, args: tuple[Any, ...]) -> Any:
-    """The ``message`` value: ``msg % args`` as the stdlib does; dicts stay objects."""
-    if args:
-        try:
-            return str(msg) % args
-        except Exception:  # a format/args mismatch loses nothing: both are written
-            return f"{msg} {args!r}"
-    if type(msg) is str or type(msg) is dict:
-        return msg
-    try:
-        return str(msg)
-    except Exception:
-        return f"<unprintable {type(msg).__name__}>"
-
-
 def _level_method(levelno: int, name: str) -> Callable[..., None]:
     """The ``debug``/``info``/... method: the level test, then the whole line inline.
 
@@ -98,7 +85,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
         try:
             exc_info = None
             if kwargs and not _SPECIAL.isdisjoint(kwargs):
-                kwargs, exc_info, depth = _special(kwargs)
+                kwargs, exc_info, depth = stdlib_keywords(kwargs)
                 frame = _getframe(depth)
             else:
                 frame = _getframe(1)
@@ -107,7 +94,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
             fields = {
                 "timestamp": last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
                 "level": name,
-                "message": msg if type(msg) is str and not args else _message(msg, args),
+                "message": msg if type(msg) is str and not args else message_text(msg, args),
                 "service": self._service or (inv.service if inv is not None else self._env_service),
                 "location": f"{frame.f_code.co_name}:{frame.f_lineno}",
             }
@@ -152,18 +139,6 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
     log.__name__ = log.__qualname__ = name.lower()
     log.__doc__ = f"Write a {name} line: ``logger.{name.lower()}('message', key=value)``."
     return log
-
-
-def _special(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any, int]:
-    """Split the stdlib's keyword arguments (``extra``, ``exc_info``, ...) from the keys."""
-    extra = kwargs.pop("extra", None)
-    exc_info = kwargs.pop("exc_info", None)
-    kwargs.pop("stack_info", None)
-    depth = kwargs.pop("stacklevel", 1)
-    depth = depth if type(depth) is int and depth > 0 else 1  # 1: the caller, as the stdlib
-    if isinstance(extra, dict) and extra:
-        kwargs = {**extra, **kwargs}
-    return kwargs, exc_info, depth
 
 
 class Logger:
