@@ -153,3 +153,20 @@ def test_a_broken_stdout_pipe_does_not_crash_the_handler(tmp_path):
     text = err.decode()
     assert "handler finished" in text
     assert text.count("could not write a log line: BrokenPipeError") == 1
+
+
+def test_redaction_reaches_dict_subclasses():
+    from collections import OrderedDict, defaultdict
+
+    log, buf = memory_logger()
+    headers = defaultdict(str, {"X-Auth-Token": "t", "Accept": "*/*"})
+    log.info("x", headers=headers, ordered=OrderedDict(api_key="k"))
+    line = lines(buf)[0]
+    assert line["headers"] == {"X-Auth-Token": "***", "Accept": "*/*"}
+    assert line["ordered"] == {"api_key": "***"}
+
+
+def test_a_stacklevel_deeper_than_the_stack_still_writes_the_line():
+    log, buf = memory_logger()
+    log.info("deep", stacklevel=10_000)
+    assert lines(buf)[0]["location"].startswith("test_a_stacklevel_deeper")

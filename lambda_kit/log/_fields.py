@@ -27,7 +27,7 @@ REDACTED = "***"
 
 #: keys the logger writes itself: a caller's key of the same name is written as ``<key>_``
 RESERVED = frozenset(("timestamp", "level", "message", "service", "location"))
-_NESTED = (dict, list, tuple)
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # nothing to redact inside
 
 #: substrings of a key (lower case, ``-`` read as ``_``) that mark its value as secret
 DEFAULT_SECRET_PARTS = (
@@ -155,22 +155,20 @@ class Redactor:
         """``value`` as it may be written under ``key`` (containers are copied, not changed)."""
         if self.is_secret(key):
             return REDACTED
-        kind = type(value)
-        if kind is dict or kind is list or kind is tuple:
-            return self.nested(value)
-        return value
+        return value if type(value) in _SCALARS else self.nested(value)
 
     def nested(self, value: Any, depth: int = 0) -> Any:
         """A copy of a dict/list/tuple with secret keys' values replaced, at any depth."""
+        if type(value) in _SCALARS:
+            return value
         if depth > 64:  # a cycle or absurd nesting: orjson refuses it anyway
-            return str(value)
-        kind = type(value)
-        if kind is dict:
+            return _str(value)
+        if isinstance(value, dict):  # OrderedDict, defaultdict... too
             return {
                 k: REDACTED if self.is_secret(k) else self.nested(v, depth + 1)
                 for k, v in value.items()
             }
-        if kind is list or kind is tuple:
+        if isinstance(value, (list, tuple)):
             return [self.nested(v, depth + 1) for v in value]
         return value
 
@@ -180,7 +178,7 @@ class Redactor:
         for k, v in keys.items():
             if secret(k):
                 v = REDACTED
-            elif type(v) in _NESTED:
+            elif type(v) not in _SCALARS:
                 v = self.nested(v)
             fields[f"{k}_" if k in RESERVED else k] = v
 

@@ -45,7 +45,7 @@ _current_get = current.get
 _EMPTY: dict[str, Any] = {}  # shared, never changed: "no per-invocation keys"
 _NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
 _SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))  # the stdlib's keywords
-_CONTAINERS = frozenset((dict, list, tuple))  # values redaction must look inside
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 _time_ns = time.time_ns
 _dumps = orjson.dumps
 _OPT = orjson.OPT_APPEND_NEWLINE
@@ -86,7 +86,10 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
             exc_info = None
             if kwargs and not _SPECIAL.isdisjoint(kwargs):
                 kwargs, exc_info, depth = stdlib_keywords(kwargs)
-                frame = _getframe(depth)
+                try:
+                    frame = _getframe(depth)
+                except ValueError:  # a stacklevel deeper than the stack: the caller
+                    frame = _getframe(1)
             else:
                 frame = _getframe(1)
             inv = _current_get()
@@ -112,7 +115,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
                 fields.update(appended)
             if kwargs:
                 redactor = self._redactor
-                if redactor.safe.issuperset(kwargs) and _CONTAINERS.isdisjoint(
+                if redactor.safe.issuperset(kwargs) and _SCALARS.issuperset(
                     map(type, kwargs.values())
                 ):
                     fields.update(kwargs)  # no secret or reserved key, nothing nested
