@@ -290,3 +290,14 @@ def test_lines_go_through_the_lambda_runtimes_stdout_wrapper(monkeypatch):
     first, second = raw.getvalue().decode().splitlines()
     assert json.loads(first)["message"] == "via the runtime's stdout"
     assert second == "then a print"
+
+
+def test_exception_with_a_bad_stacklevel_still_writes_the_line():
+    log, buf = memory_logger()
+    try:
+        raise OSError("disk")
+    except OSError:
+        log.exception("failed", stacklevel="up")
+    line = lines(buf)[0]
+    assert line["exception_name"] == "OSError"
+    assert line["location"].startswith("test_exception_with_a_bad_stacklevel")

@@ -144,6 +144,11 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
     return log
 
 
+def _one_deeper(stacklevel: Any) -> int:
+    # exception()/log() add a frame between the caller and the line
+    return (stacklevel if type(stacklevel) is int and stacklevel > 0 else 1) + 1
+
+
 class Logger:
     """A structured JSON logger for Lambda functions (Powertools-compatible keys).
 
@@ -230,7 +235,7 @@ class Logger:
     def exception(self, msg: Any, /, *args: Any, **kwargs: Any) -> None:
         """An ERROR line with the exception being handled (``exception``, ``stack_trace``)."""
         kwargs.setdefault("exc_info", True)
-        kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1
+        kwargs["stacklevel"] = _one_deeper(kwargs.get("stacklevel"))
         self.error(msg, *args, **kwargs)
 
     def log(self, level: int | str, msg: Any, /, *args: Any, **kwargs: Any) -> None:
@@ -238,7 +243,7 @@ class Logger:
         levelno = _config.parse_level(level, "log level") or _config.INFO
         if self._level > levelno:
             return
-        kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1
+        kwargs["stacklevel"] = _one_deeper(kwargs.get("stacklevel"))
         method = _by_level.get(levelno)
         if method is None:
             method = _by_level[levelno] = _level_method(levelno, _config.level_name(levelno))
