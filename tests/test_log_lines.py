@@ -189,6 +189,14 @@ def test_get_logger_with_options_makes_a_logger_with_them():
     assert log.level == 40
 
 
+def test_get_logger_with_options_reconfigures_the_same_logger_in_place():
+    first = lambda_kit.get_logger("reconfigured", service="a")
+    first.set_keys(stage="prod")
+    again = lambda_kit.get_logger("reconfigured", service="b", level="ERROR")
+    assert again is first
+    assert again.level == 40 and again.current_keys() == {"stage": "prod"}
+
+
 def test_exception_adds_traceback_name_and_frames():
     log, buf = memory_logger()
 

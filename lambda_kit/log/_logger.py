@@ -369,14 +369,21 @@ def get_logger(name: str = "lambda_kit", **options: Any) -> Logger:
 
         log = lambda_kit.get_logger("payments", service="payments", level="DEBUG")
 
-    Asking again for a known name with options builds it afresh with them.
+    Asking again for a known name with options reconfigures that same logger
+    (its ``set_keys`` keys are kept), so ``get_logger("lambda_kit", level="DEBUG")``
+    changes the ready-made ``lambda_kit.logger`` everywhere it was imported.
     """
     existing = registry.get(name)
-    if existing is not None and not options:
-        return existing
-    made = Logger(name, **options)
-    registry[name] = made
-    return made
+    if existing is None:
+        existing = registry[name] = Logger(name, **options)
+    elif options:
+        keys = existing._keys
+        close = getattr(existing._write, "close", None)
+        if close is not None:  # a file it opened
+            close()
+        existing.__init__(name, **options)  # type: ignore[misc]
+        existing._keys = keys
+    return existing
 
 
 def on_start() -> None:
