@@ -309,3 +309,15 @@ def test_exception_with_a_bad_stacklevel_still_writes_the_line():
     line = lines(buf)[0]
     assert line["exception_name"] == "OSError"
     assert line["location"].startswith("test_exception_with_a_bad_stacklevel")
+
+
+def test_a_path_output_appends_one_line_per_call(tmp_path):
+    path = tmp_path / "app.jsonl"
+    path.write_text('{"earlier": true}\n')
+    log = Logger("to-file", service="f", output=str(path))
+    log.info("one")
+    log.info("two")
+    log.close()
+    got = [json.loads(x) for x in path.read_text().splitlines()]
+    assert got[0] == {"earlier": True}
+    assert [x["message"] for x in got[1:]] == ["one", "two"]

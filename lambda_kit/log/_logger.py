@@ -6,9 +6,10 @@ order, runs ``orjson.dumps`` once and writes the bytes with one call. No
 ``LogRecord``, no handler chain, no formatter objects (the stdlib path exists
 for ``install()``, see ``_stdlib.py``).
 
-Per-invocation keys (``append_keys``) live in a ``ContextVar`` per logger, so
-concurrent asyncio tasks and threads never see each other's keys, and the
-``on_start`` hook clears them when the next invocation starts.
+Per-invocation keys (``append_keys``) live in a ``ContextVar`` per logger,
+tagged with the invocation they were added in: concurrent asyncio tasks and
+threads never see each other's keys, and the keys are gone once their
+invocation has ended. The ``on_start`` hook redraws debug sampling.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from _weakrefset import WeakSet  # what weakref.WeakSet is, without importing weakref
+from _weakref import ref  # what weakref.ref is, without importing weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import IO, Any
@@ -59,8 +60,9 @@ forwarders: list[Callable[[Logger, int, dict[str, Any]], None]] = []
 
 #: every logger by name (``get_logger`` returns the same one for a name)
 registry: dict[str, Logger] = {}
-#: every live logger, named or not: each starts every invocation afresh
-_alive: WeakSet[Logger] = WeakSet()
+#: the loggers that sample (named or not): each decides afresh as an invocation starts.
+#: Others need nothing then: appended keys are tied to their invocation already.
+_sampling: list[ref[Logger]] = []
 
 
 def _env_service() -> str | None:
@@ -222,7 +224,8 @@ class Logger:
         self._base_level = self._level = _config.resolve_level(level)
         _config.warn_if_dropped(self._base_level, self._sample_rate > 0)
         self.new_invocation(clear_keys=False)  # sampling also covers the init phase
-        _alive.add(self)
+        if self._sample_rate > 0 and not any(r() is self for r in _sampling):
+            _sampling.append(ref(self))
 
     # -- levels ------------------------------------------------------------------------
     debug = _level_method(_config.DEBUG, "DEBUG")
@@ -360,6 +363,12 @@ class Logger:
             for hand_over in forwarders:
                 hand_over(self, levelno, fields)
 
+    def close(self) -> None:
+        """Close the file this logger opened (``output`` given as a path); else nothing."""
+        close = getattr(self._write, "close", None)
+        if close is not None:
+            close()
+
     def __repr__(self) -> str:
         return f"<lambda_kit Logger {self.name!r} level={_config.level_name(self._level)}>"
 
@@ -378,15 +387,20 @@ def get_logger(name: str = "lambda_kit", **options: Any) -> Logger:
         existing = registry[name] = Logger(name, **options)
     elif options:
         keys = existing._keys
-        close = getattr(existing._write, "close", None)
-        if close is not None:  # a file it opened
-            close()
+        existing.close()
         existing.__init__(name, **options)  # type: ignore[misc]
         existing._keys = keys
     return existing
 
 
 def on_start() -> None:
-    """The ``_hooks.on_start`` callable: every logger starts the invocation afresh."""
-    for lg in tuple(_alive):
-        lg.new_invocation()
+    """The ``_hooks.on_start`` callable: sampling loggers decide afresh (nothing to do
+    when none samples: the per-invocation cost is one empty-list check)."""
+    if not _sampling:
+        return
+    for r in tuple(_sampling):
+        lg = r()
+        if lg is None:
+            _sampling.remove(r)  # a logger that was garbage-collected
+        else:
+            lg.new_invocation(clear_keys=False)

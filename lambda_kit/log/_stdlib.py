@@ -79,9 +79,11 @@ def _forward(lg: _logger.Logger, levelno: int, fields: dict[str, Any]) -> None:
 
 def _sync_level() -> None:
     # debug sampling lowers lambda_kit's level per invocation: the root logger follows
-    for handler in logging.getLogger().handlers:
+    root = logging.getLogger()
+    for handler in root.handlers:
         if isinstance(handler, JsonHandler):
-            logging.getLogger().setLevel(handler.logger.level)
+            if root.level != handler.logger.level:  # setLevel clears logging's caches
+                root.setLevel(handler.logger.level)
             return
 
 
