@@ -53,7 +53,10 @@ def lambda_kit_writer(tmp_path: Path) -> Writer:
 
 def powertools_writer(tmp_path: Path) -> Writer:
     handler = logging.FileHandler(tmp_path / "powertools.jsonl")
-    log = PowertoolsLogger(service="bench", logger_handler=handler, level="INFO")
+    # Powertools keeps the first handler given for a service name: a name of our own
+    log = PowertoolsLogger(
+        service=f"logger-bench-{tmp_path.name}", logger_handler=handler, level="INFO"
+    )
     info = log.info
 
     def write_lines() -> None:

@@ -69,12 +69,28 @@ def test_importing_the_logger_loads_no_heavy_modules():
         import lambda_kit  # the baseline: what @instrument needs is paid anyway
         before = set(sys.modules)
         from lambda_kit import logger
-        logger.info("x", a=1)
+        logger.debug("below the level: nothing is written, nothing is loaded", a=1)
         heavy = {"logging", "datetime", "inspect", "asyncio", "traceback", "random", "re",
-                 "json", "weakref", "importlib.metadata"}
+                 "json", "weakref", "typing", "orjson", "dataclasses", "importlib.metadata"}
         print(sorted(heavy & (set(sys.modules) - before)))
     """)
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_first_line_written_loads_orjson_and_every_line_is_the_same_json():
+    code = textwrap.dedent("""
+        import sys
+        from lambda_kit import logger
+        logger.info("first", n=1, tags={"a"})
+        assert "orjson" in sys.modules
+        logger.info("second", n=2, tags={"a"})
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    first, second = (json.loads(x) for x in proc.stdout.splitlines())
+    assert first["message"] == "first" and second["message"] == "second"
+    assert list(first) == list(second) and first["tags"] == second["tags"] == ["a"]

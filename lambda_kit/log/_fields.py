@@ -15,10 +15,12 @@ Sources:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import Any
 
-import orjson
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
 #: CloudWatch's event limit (262,144 bytes) minus the 26 bytes it adds per event
 MAX_LINE_BYTES = 262_144 - 26
@@ -43,9 +45,31 @@ DEFAULT_SECRET_PARTS = (
     "credential",
 )
 
-_OPT = orjson.OPT_APPEND_NEWLINE
-_OPT_LENIENT = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
-_dumps = orjson.dumps
+
+def load_orjson() -> Callable[..., bytes]:
+    """Import orjson (on the first line written, not at import) and return ``dumps``.
+
+    Importing orjson also imports ``datetime``, ``uuid`` and ``dataclasses`` (so
+    ``inspect``): several milliseconds that a function logging nothing, or only on
+    errors, should not pay at cold start.
+    """
+    global _dumps, _OPT, _OPT_LENIENT
+    import orjson
+
+    _OPT = orjson.OPT_APPEND_NEWLINE
+    _OPT_LENIENT = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+    _dumps = orjson.dumps
+    return orjson.dumps
+
+
+def _first_dumps(value: Any, default: Any = None, option: int = 0) -> bytes:
+    load_orjson()
+    return to_line(value)
+
+
+_dumps: Callable[..., bytes] = _first_dumps
+_OPT = 0  # set with _dumps by load_orjson
+_OPT_LENIENT = 0
 
 # -- timestamp -------------------------------------------------------------------------
 #: [(millisecond, its text)]: the last timestamp made, for callers that inline the check

@@ -18,11 +18,7 @@ import os
 import sys
 import time
 from _weakref import ref  # what weakref.ref is, without importing weakref
-from collections.abc import Callable
 from contextvars import ContextVar
-from typing import IO, Any
-
-import orjson
 
 from lambda_kit._current import Invocation, current
 from lambda_kit._report import problem
@@ -36,10 +32,19 @@ from lambda_kit.log._fields import (
     stdlib_keywords,
     to_line,
 )
+from lambda_kit.log._fields import load_orjson as _load_orjson
 from lambda_kit.log._fields import stamp as _stamp
 from lambda_kit.log._fields import timestamp_ms as _timestamp_ms
 from lambda_kit.log._fields import truncate as _truncate
-from lambda_kit.log._output import Writer, writer_for
+from lambda_kit.log._output import writer_for
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO, Any
+
+    from lambda_kit.log._output import Writer
 
 _getframe = sys._getframe
 _current_get = current.get
@@ -48,8 +53,21 @@ _NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
 _SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))  # the stdlib's keywords
 _SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 _time_ns = time.time_ns
-_dumps = orjson.dumps
-_OPT = orjson.OPT_APPEND_NEWLINE
+
+
+def _first_dumps(value: Any, default: Any = None, option: int = 0) -> bytes:
+    # the first line written imports orjson (see _fields.load_orjson), then this
+    # module's _dumps is orjson.dumps itself: no check on the hot path
+    global _dumps, _OPT
+    from lambda_kit.log import _fields
+
+    _dumps = _load_orjson()
+    _OPT = _fields._OPT
+    return to_line(value)
+
+
+_dumps: Callable[..., bytes] = _first_dumps
+_OPT = 0
 _DEFAULT_REDACTOR = Redactor()
 _NO_REDACTION = Redactor(parts=())  # redact=False: only reserved keys are renamed
 _by_level: dict[int, Callable[..., None]] = {}  # Logger.log's methods for other levels

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import IO, Any
 
-Writer = Callable[[bytes], None]
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO, Any, TypeAlias
+
+    Writer: TypeAlias = Callable[[bytes], None]
 
 
 class StdoutWriter:

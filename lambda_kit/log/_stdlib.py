@@ -11,13 +11,17 @@ Without ``install()`` nothing here is imported and the root logger is left alone
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from lambda_kit import _hooks
 from lambda_kit._current import current
 from lambda_kit._report import problem
 from lambda_kit.log import _logger
 from lambda_kit.log._fields import timestamp
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # the attributes every LogRecord has: anything else came from ``extra={...}``
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
