@@ -18,8 +18,9 @@ prints (one line)::
 - levels, Lambda's log controls and debug sampling: ``lambda_kit.log._config``;
 - the line's pieces (redaction, exceptions, truncation): ``lambda_kit.log._fields``.
 
-Importing this module costs well under a millisecond: no ``logging``, ``datetime``,
-``inspect`` or ``asyncio`` (see docs/logger.md for the measurement).
+Importing this module costs under a millisecond: no ``typing``, ``logging``,
+``datetime``, ``inspect`` or ``asyncio``. orjson is imported by the first line
+written (about 10 ms, once per environment; docs/logger.md has the figures).
 """
 
 from __future__ import annotations
