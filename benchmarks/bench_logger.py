@@ -31,6 +31,7 @@ import orjson
 import pytest
 import structlog
 from aws_lambda_powertools import Logger as PowertoolsLogger
+from conftest import report_figure
 
 from lambda_kit.log import Logger
 
@@ -191,4 +192,10 @@ def test_interleaved_ratios(
                 print(
                     f"  {name:<12} {LINES / b:>10,.0f} lines/s   lambda_kit is {ratios[name]:.2f}x"
                 )
+        report_figure(
+            "[logger lines/s, best of interleaved rounds] "
+            + ", ".join(f"{name} {LINES / b:,.0f}" for name, b in best.items())
+            + "; lambda_kit is "
+            + ", ".join(f"{ratios[n]:.2f}x {n}" for n in best if n != "lambda_kit")
+        )
     assert all(b > 0 for b in best.values())
