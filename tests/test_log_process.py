@@ -4,6 +4,7 @@ them, and what importing it costs."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -74,8 +75,14 @@ def test_importing_the_logger_loads_no_heavy_modules():
                  "json", "weakref", "typing", "orjson", "dataclasses", "importlib.metadata"}
         print(sorted(heavy & (set(sys.modules) - before)))
     """)
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_INITIALIZATION_TYPE"}
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
     )
     assert proc.stdout.splitlines()[-1] == "[]"
 
@@ -94,3 +101,17 @@ def test_the_first_line_written_loads_orjson_and_every_line_is_the_same_json():
     first, second = (json.loads(x) for x in proc.stdout.splitlines())
     assert first["message"] == "first" and second["message"] == "second"
     assert list(first) == list(second) and first["tags"] == second["tags"] == ["a"]
+
+
+def test_provisioned_concurrency_loads_orjson_during_init():
+    code = "import sys; from lambda_kit import logger; print('orjson' in sys.modules)"
+    env = {**os.environ, "AWS_LAMBDA_INITIALIZATION_TYPE": "provisioned-concurrency"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
+    assert proc.stdout.strip() == "True"

@@ -25,10 +25,12 @@ written (about 10 ms, once per environment; docs/logger.md has the figures).
 
 from __future__ import annotations
 
+import os as _os
+
 from lambda_kit import _hooks
 from lambda_kit.log._config import CRITICAL, DEBUG, ERROR, INFO, TRACE, WARNING
 from lambda_kit.log._fields import MAX_LINE_BYTES, REDACTED
-from lambda_kit.log._logger import Logger, get_logger, on_start
+from lambda_kit.log._logger import Logger, get_logger, load_encoder, on_start
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -56,6 +58,12 @@ logger: Logger = get_logger()
 
 if on_start not in _hooks.on_start:
     _hooks.on_start.append(on_start)
+
+# Provisioned concurrency and SnapStart run init before any request: load orjson
+# then, so that no invocation waits for it. On demand, the first line written
+# loads it, and a function that writes no line never pays for it.
+if _os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("provisioned-concurrency", "snap-start"):
+    load_encoder()
 
 
 def install(logger: Logger | None = None, *, level: str | int | None = None) -> JsonHandler:

@@ -55,14 +55,19 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction ca
 _time_ns = time.time_ns
 
 
-def _first_dumps(value: Any, default: Any = None, option: int = 0) -> bytes:
-    # the first line written imports orjson (see _fields.load_orjson), then this
-    # module's _dumps is orjson.dumps itself: no check on the hot path
+def load_encoder() -> None:
+    """Import orjson now (the first line written does it otherwise; see _fields.load_orjson)."""
     global _dumps, _OPT
     from lambda_kit.log import _fields
 
     _dumps = _load_orjson()
     _OPT = _fields._OPT
+
+
+def _first_dumps(value: Any, default: Any = None, option: int = 0) -> bytes:
+    # the first line written loads orjson, then this module's _dumps is
+    # orjson.dumps itself: no check on the hot path
+    load_encoder()
     return to_line(value)
 
 
