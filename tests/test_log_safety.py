@@ -170,3 +170,10 @@ def test_a_stacklevel_deeper_than_the_stack_still_writes_the_line():
     log, buf = memory_logger()
     log.info("deep", stacklevel=10_000)
     assert lines(buf)[0]["location"].startswith("test_a_stacklevel_deeper")
+
+
+def test_a_bad_redaction_pattern_is_reported_and_the_others_still_apply(capsys):
+    log, buf = memory_logger(redact_keys=["(unclosed", "^ssn$"])
+    log.info("x", ssn="123")
+    assert lines(buf)[0]["ssn"] == "***"
+    assert "redact_keys: '(unclosed' is not a regular expression" in capsys.readouterr().err

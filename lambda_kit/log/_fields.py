@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import time
 
+from lambda_kit._report import problem
+
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,18 +77,17 @@ _OPT_LENIENT = 0
 #: [(millisecond, its text)]: the last timestamp made, for callers that inline the check
 #: (one tuple in one slot, so a thread never pairs one millisecond with another's text)
 stamp: list[tuple[int, str]] = [(-1, "")]
-_second = -1
-_second_text = ""
+_second: tuple[int, str] = (-1, "")  # (second, its date-and-time text), one tuple likewise
 
 
 def timestamp_ms(ms: int) -> str:
     """The RFC 3339 text of a Unix time in milliseconds (cached per second, then per ms)."""
-    global _second, _second_text
+    global _second
     seconds, milli = divmod(ms, 1000)
-    if seconds != _second:
-        _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        _second = seconds
-    text = f"{_second_text}.{milli:03d}Z"
+    second = _second
+    if second[0] != seconds:
+        second = _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    text = f"{second[1]}.{milli:03d}Z"
     stamp[0] = (ms, text)
     return text
 
@@ -157,7 +158,15 @@ class Redactor:
         if extra:
             import re  # only when the user gave patterns
 
-            self._patterns = tuple(re.compile(p, re.IGNORECASE) for p in extra)
+            patterns = []
+            for pattern in extra:
+                try:
+                    patterns.append(re.compile(pattern, re.IGNORECASE))
+                except (re.error, TypeError) as exc:
+                    problem(
+                        f"redact_keys: {pattern!r} is not a regular expression ({exc}); skipped"
+                    )
+            self._patterns = tuple(patterns)
         self._cache: dict[Any, bool] = {}
         #: keys known not to be secret: a call whose keys are all here skips the per-key test
         self.safe: set[Any] = set()
@@ -166,7 +175,7 @@ class Redactor:
         """True when the value under ``key`` must not be written."""
         hit = self._cache.get(key)
         if hit is None:
-            text = key if type(key) is str else str(key)
+            text = key if type(key) is str else _str(key)
             norm = text.lower().replace("-", "_")
             hit = any(p in norm for p in self._parts) or any(p.search(text) for p in self._patterns)
             if len(self._cache) < 4096:  # keys made up at run time must not grow it forever
