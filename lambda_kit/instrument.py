@@ -63,11 +63,14 @@ def _service_name(service: str | None) -> str | None:
 class _Instrumented:
     """The state behind one ``@instrument`` use: its options and sinks."""
 
-    __slots__ = ("_decorated_ns", "_service", "_sinks")
+    __slots__ = ("_decorated_ns", "_service", "_sinks", "_starters")
 
     def __init__(self, service: str | None, sinks: list[Sink]) -> None:
         self._service = _service_name(service)
-        self._sinks = sinks
+        # sinks with a ``start`` method (spans) follow the invocation from its start and
+        # receive ``finish(state, record, exc)``; plain ones only ``sink(record)``
+        self._starters = tuple(s for s in sinks if callable(getattr(s, "start", None)))
+        self._sinks = [s for s in sinks if s not in self._starters]
         # the decorator runs while the handler module is imported: a lower bound for
         # the end of init, used when the first invocation comes much later (proactive init)
         self._decorated_ns = _time_ns()
@@ -121,7 +124,9 @@ class _Instrumented:
                 _xray_trace_id(),
             )
             token = _current.set(invocation)
-            return (start_ns, wall_ns, env, count, invocation, context, init_ms, proactive, token)
+            started = self._start_sinks(args, kwargs, context, wall_ns) if self._starters else None
+            return (start_ns, wall_ns, env, count, invocation, context, init_ms, proactive,
+                    token, started)  # fmt: skip
         except Exception as exc:  # never let our bookkeeping break the handler
             problem(f"could not start the invocation record: {exc!r}", key="begin")
             return None
@@ -147,7 +152,7 @@ class _Instrumented:
         end_ns = _perf_ns()
         if state is None:
             return
-        start_ns, wall_ns, env, count, inv, context, init_ms, proactive, token = state
+        start_ns, wall_ns, env, count, inv, context, init_ms, proactive, token, started = state
         try:
             _current.reset(token)
         except ValueError:  # reset from another context (a handler that switched threads)
@@ -158,10 +163,40 @@ class _Instrumented:
             )
         except Exception as err:
             problem(f"could not build the invocation record: {err!r}", key="record")
-            return
-        for sink in self._sinks:
+            record = None
+        if record is not None:
+            for sink in self._sinks:
+                try:
+                    sink(record)
+                except Exception as err:
+                    problem(
+                        f"could not write the invocation record: {err!r}",
+                        key=f"sink:{type(sink).__name__}:{type(err).__name__}",
+                    )
+        if started is not None:
+            # spans last: their export may wait (bounded), the record line never does
+            self._finish_sinks(started, record, exc)
+
+    def _start_sinks(
+        self, args: tuple[Any, ...], kwargs: Any, context: Any, wall_ns: int
+    ) -> list[Any]:
+        """Tell the sinks that follow an invocation (spans) that it starts now."""
+        event = args[0] if args else kwargs.get("event")
+        started: list[Any] = []
+        for sink in self._starters:
             try:
-                sink(record)
+                started.append(sink.start(event, context, wall_ns))  # type: ignore[attr-defined]
+            except Exception as err:
+                started.append(None)
+                problem(f"could not start {type(sink).__name__}: {err!r}", key=f"start:{sink!r}")
+        return started
+
+    def _finish_sinks(
+        self, started: list[Any], record: dict[str, Any] | None, exc: BaseException | None
+    ) -> None:
+        for sink, state in zip(self._starters, started, strict=True):
+            try:
+                sink.finish(state, record, exc)  # type: ignore[attr-defined]
             except Exception as err:
                 problem(
                     f"could not write the invocation record: {err!r}",
@@ -235,9 +270,17 @@ class _Instrumented:
 
 
 def _sinks_for(
-    output: str | os.PathLike[str] | IO[Any] | None, extra: Sequence[Sink]
+    output: str | os.PathLike[str] | IO[Any] | None,
+    extra: Sequence[Sink],
+    observability: dict[str, Any] | None = None,
 ) -> list[Sink]:
-    return [JsonLineSink(output), *extra]
+    sinks: list[Sink] = [JsonLineSink(output)]
+    if observability is not None:
+        # EMF, OpenTelemetry, X-Ray: each module is imported only when enabled
+        from lambda_kit.sinks import enabled
+
+        sinks += enabled(output=output, **observability)
+    return [*sinks, *extra]
 
 
 def instrument(
@@ -246,6 +289,10 @@ def instrument(
     service: str | None = None,
     output: str | os.PathLike[str] | IO[Any] | None = None,
     sinks: Sequence[Sink] = (),
+    metrics: bool | None = None,
+    namespace: str | None = None,
+    otel: bool | None = None,
+    xray: bool | None = None,
 ) -> Any:
     """Record each invocation of a Lambda handler as one JSON line.
 
@@ -258,6 +305,13 @@ def instrument(
     the record goes (default stdout; a stream or a file path); ``sinks`` adds
     callables that receive each record dict.
 
+    The same record can also go to CloudWatch metrics (``metrics=True`` or
+    ``LAMBDA_KIT_METRICS=1``; ``namespace`` or ``LAMBDA_KIT_METRICS_NAMESPACE`` /
+    ``POWERTOOLS_METRICS_NAMESPACE``), OpenTelemetry (``otel=True`` or
+    ``LAMBDA_KIT_OTEL=1``) and X-Ray (``xray=True`` or ``LAMBDA_KIT_XRAY=1``);
+    None means "ask the environment variable". See docs/metrics.md,
+    docs/opentelemetry.md and docs/xray.md.
+
         @instrument(service="orders")
         def handler(event, context):
             return {"ok": True}
@@ -266,7 +320,8 @@ def instrument(
     """
 
     def decorate(func: Any) -> Any:
-        state = _Instrumented(service, _sinks_for(output, sinks))
+        observability = {"metrics": metrics, "namespace": namespace, "otel": otel, "xray": xray}
+        state = _Instrumented(service, _sinks_for(output, sinks, observability))
         target = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
         code = getattr(target, "__code__", None)
         is_async = code is not None and bool(code.co_flags & 0x80)  # CO_COROUTINE
