@@ -96,7 +96,7 @@ def test_unserialisable_values_are_written_as_their_str():
     assert line["order"] == "Order(42)"
     assert line["price"] == "1.10"
     assert line["tags"] == ["a"]
-    assert line["huge"] == str(2**80)
+    assert line["huge"] == 2**80
     assert line["ids"] == {"1": "a"}
 
 

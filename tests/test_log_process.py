@@ -87,20 +87,36 @@ def test_importing_the_logger_loads_no_heavy_modules():
     assert proc.stdout.splitlines()[-1] == "[]"
 
 
-def test_the_first_line_written_loads_orjson_and_every_line_is_the_same_json():
+def test_the_first_lines_skip_orjson_and_both_encoders_write_the_same_json():
     code = textwrap.dedent("""
-        import sys
+        import datetime, decimal, sys
+        import lambda_kit.log._fields as fields
+        fields.LINES_BEFORE_ORJSON = 1
         from lambda_kit import logger
-        logger.info("first", n=1, tags={"a"})
-        assert "orjson" in sys.modules
-        logger.info("second", n=2, tags={"a"})
+        keys = dict(n=1, f=0.1, nan=float("nan"), tags={"a"}, big=2**70, when=datetime.date(2026, 11, 24),
+                    price=decimal.Decimal("9.99"), nested={"k": [1, None, True]}, text="é\\n\\"")
+        logger.info("first", **keys)
+        print("orjson" in sys.modules, file=sys.stderr)
+        logger.info("first", **keys)
+        print("orjson" in sys.modules, file=sys.stderr)
     """)
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_INITIALIZATION_TYPE"}
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
     )
+    assert proc.stderr.split() == ["False", "True"]  # line 1: the stdlib encoder; line 2: orjson
     first, second = (json.loads(x) for x in proc.stdout.splitlines())
-    assert first["message"] == "first" and second["message"] == "second"
-    assert list(first) == list(second) and first["tags"] == second["tags"] == ["a"]
+    first.pop("timestamp"), second.pop("timestamp")
+    first.pop("location"), second.pop("location")
+    assert first == second
+    assert first["nan"] is None and first["tags"] == ["a"] and first["big"] == 2**70
+    assert first["when"] == "2026-11-24" and first["price"] == "9.99"
+    assert first["text"] == 'é\n"'
 
 
 def test_provisioned_concurrency_loads_orjson_during_init():

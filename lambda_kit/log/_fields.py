@@ -48,30 +48,56 @@ DEFAULT_SECRET_PARTS = (
 )
 
 
+#: lines written with the standard library's C JSON encoder before orjson is imported
+LINES_BEFORE_ORJSON = 1000
+
+_orjson_dumps: Callable[..., bytes] | None = None
+_OPT = 0  # orjson's options, set by load_orjson
+_OPT_LENIENT = 0
+_stdlib_encoder: Any = None
+
+
 def load_orjson() -> Callable[..., bytes]:
-    """Import orjson (on the first line written, not at import) and return ``dumps``.
+    """Import orjson and return ``dumps``; from now on every line is written by it.
 
     Importing orjson also imports ``datetime``, ``uuid`` and ``dataclasses`` (so
-    ``inspect``): several milliseconds that a function logging nothing, or only on
-    errors, should not pay at cold start.
+    ``inspect``): about 10 ms, which must not land on a cold start. Until then,
+    lines go through ``stdlib_line``. Datetimes and dataclasses are passed to
+    ``fallback`` so that both encoders write them alike.
     """
-    global _dumps, _OPT, _OPT_LENIENT
+    global _orjson_dumps, _OPT, _OPT_LENIENT
     import orjson
 
-    _OPT = orjson.OPT_APPEND_NEWLINE
-    _OPT_LENIENT = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
-    _dumps = orjson.dumps
+    _OPT = (
+        orjson.OPT_APPEND_NEWLINE
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+    _OPT_LENIENT = _OPT | orjson.OPT_NON_STR_KEYS
+    _orjson_dumps = orjson.dumps
     return orjson.dumps
 
 
-def _first_dumps(value: Any, default: Any = None, option: int = 0) -> bytes:
-    load_orjson()
-    return to_line(value)
+def stdlib_line(fields: Any) -> bytes:
+    """``fields`` as a JSON line by the C encoder behind the ``json`` module.
 
+    Loaded already under the Lambda runtime client, so free on a cold start;
+    about ten times slower than orjson, so used only for a process's first
+    ``LINES_BEFORE_ORJSON`` lines. Raises on what it cannot write (NaN, keys
+    that are not str/int/float/bool/None, lone surrogates): ``to_line`` then
+    writes a cleaned copy.
+    """
+    global _stdlib_encoder
+    encoder = _stdlib_encoder
+    if encoder is None:
+        from _json import encode_basestring, make_encoder
 
-_dumps: Callable[..., bytes] = _first_dumps
-_OPT = 0  # set with _dumps by load_orjson
-_OPT_LENIENT = 0
+        # no indent, compact separators, no key sorting, no skipping, no NaN
+        encoder = _stdlib_encoder = make_encoder(
+            None, fallback, encode_basestring, None, ":", ",", False, False, False
+        )
+    return ("".join(encoder(fields, 0)) + "\n").encode()
+
 
 # -- timestamp -------------------------------------------------------------------------
 #: [(millisecond, its text)]: the last timestamp made, for callers that inline the check
@@ -267,14 +293,18 @@ def _str(value: Any) -> str:
 
 
 def fallback(value: Any) -> Any:
-    """orjson's ``default``: what it cannot serialise is written as its ``str()``."""
+    """The encoders' ``default``: what JSON cannot hold is written as its ``str()``
+    (sets as lists, dates and times as ISO 8601)."""
     if isinstance(value, (set, frozenset)):
         return list(value)
+    if type(value).__module__ == "datetime" and hasattr(value, "isoformat"):
+        return value.isoformat()
     return _str(value)
 
 
 def _plain(value: Any, depth: int = 0) -> Any:
-    """A copy orjson always accepts: str keys, 64-bit ints, valid strings, bounded depth."""
+    """A copy both encoders accept: str keys, finite floats, valid strings, bounded
+    depth; integers beyond 64 bits stay numbers (written raw for orjson)."""
     kind = type(value)
     if depth > 200:
         return _str(value)
@@ -282,38 +312,49 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return {(k if type(k) is str else _str(k)): _plain(v, depth + 1) for k, v in value.items()}
     if kind in (list, tuple) or isinstance(value, (list, tuple, set, frozenset)):
         return [_plain(v, depth + 1) for v in value]
-    if kind is int and not -(2**63) <= value < 2**64:
-        return str(value)
+    if kind is int and not -(2**63) <= value < 2**64 and _orjson_dumps is not None:
+        import orjson  # loaded already: _orjson_dumps is set
+
+        return orjson.Fragment(str(value).encode())  # orjson refuses such ints otherwise
+    if kind is float and value - value != 0.0:  # NaN and infinities: JSON has none
+        return None
     if kind is str:
         return value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value
 
 
-def to_line(fields: dict[str, Any]) -> bytes:
+def to_line(fields: Any) -> bytes:
     """``fields`` as one JSON line; never raises (bad values become strings).
 
     >>> to_line({"level": "INFO", "n": {1, 2}})
     b'{"level":"INFO","n":[1,2]}\\n'
     """
+    dumps = _orjson_dumps
+    if dumps is None:
+        try:
+            return stdlib_line(fields)
+        except Exception:
+            pass
+    else:
+        try:
+            return dumps(fields, default=fallback, option=_OPT)
+        except Exception:
+            pass
+        try:
+            return dumps(fields, default=fallback, option=_OPT_LENIENT)
+        except Exception:
+            pass
     try:
-        return _dumps(fields, default=fallback, option=_OPT)
-    except Exception:
-        pass
-    try:
-        return _dumps(fields, default=fallback, option=_OPT_LENIENT)
-    except Exception:
-        pass
-    try:
-        return _dumps(_plain(fields), default=fallback, option=_OPT)
+        plain = _plain(fields)
+        return stdlib_line(plain) if dumps is None else dumps(plain, default=fallback, option=_OPT)
     except Exception as exc:  # last resort: the message survives, the reason is said
-        return _dumps(
+        return stdlib_line(
             {
-                "timestamp": fields.get("timestamp"),
+                "timestamp": _str(fields.get("timestamp")),
                 "level": _str(fields.get("level")),
                 "message": _str(fields.get("message")),
                 "log_error": f"could not serialise the line: {exc!r}",
-            },
-            option=_OPT,
+            }
         )
 
 

@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from lambda_kit._current import Invocation, current
 from lambda_kit._report import problem
 from lambda_kit.log import _config
+from lambda_kit.log import _fields as _fields_mod
 from lambda_kit.log._fields import (
     MAX_LINE_BYTES,
     Redactor,
@@ -30,6 +31,7 @@ from lambda_kit.log._fields import (
     fallback,
     message_text,
     stdlib_keywords,
+    stdlib_line,
     to_line,
 )
 from lambda_kit.log._fields import load_orjson as _load_orjson
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from lambda_kit.log._output import Writer
 
 _getframe = sys._getframe
+_modules = sys.modules
 _current_get = current.get
 _EMPTY: dict[str, Any] = {}  # shared, never changed: "no per-invocation keys"
 _NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
@@ -56,7 +59,7 @@ _time_ns = time.time_ns
 
 
 def load_encoder() -> None:
-    """Import orjson now (the first line written does it otherwise; see _fields.load_orjson)."""
+    """Write every line with orjson from now on (see ``_fields.load_orjson``)."""
     global _dumps, _OPT
     from lambda_kit.log import _fields
 
@@ -64,14 +67,23 @@ def load_encoder() -> None:
     _OPT = _fields._OPT
 
 
-def _first_dumps(value: Any, default: Any = None, option: int = 0) -> bytes:
-    # the first line written loads orjson, then this module's _dumps is
-    # orjson.dumps itself: no check on the hot path
-    load_encoder()
-    return to_line(value)
+_written = 0
 
 
-_dumps: Callable[..., bytes] = _first_dumps
+def _first_lines(value: Any, default: Any = None, option: int = 0) -> bytes:
+    # A process's first lines use the stdlib's C encoder (already loaded under the
+    # Lambda runtime client): importing orjson costs ~10 ms, which must not land on
+    # a cold start. After LINES_BEFORE_ORJSON lines, or at once if something else
+    # imported orjson, this module's _dumps becomes orjson.dumps itself.
+    global _written
+    _written += 1
+    if _written > _fields_mod.LINES_BEFORE_ORJSON or "orjson" in _modules:
+        load_encoder()
+        return to_line(value)
+    return stdlib_line(value)
+
+
+_dumps: Callable[..., bytes] = _first_lines
 _OPT = 0
 _DEFAULT_REDACTOR = Redactor()
 _NO_REDACTION = Redactor(parts=())  # redact=False: only reserved keys are renamed
@@ -150,7 +162,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
                 fields.update(exception_keys(exc_info))
             try:
                 line = _dumps(fields, default=fallback, option=_OPT)
-            except Exception:  # what orjson refuses outright: the careful path
+            except Exception:  # what the encoder refuses outright: the careful path
                 line = to_line(fields)
             if len(line) > self._max:
                 line = _truncate(fields, self._max)
