@@ -10,7 +10,10 @@ environment must not hold lines in a buffer). One round writes ``LINES`` lines.
   ``orjson.dumps``, ``BytesLogger`` on a file, cached on first use. It writes no
   ``location`` and no ``service``; lambda_kit writes both, so the comparison
   favours structlog;
-- stdlib: ``logging`` with a ``FileHandler`` and a formatter calling ``json.dumps``.
+- stdlib: ``logging`` with a ``FileHandler`` and a formatter calling ``json.dumps``;
+- lambda_kit_first: lambda_kit's first lines in a process, written by the stdlib's
+  C encoder before orjson is imported (the first 1000 lines; orjson's import would
+  cost ~10 ms of the cold start).
 
 ``test_interleaved_ratios`` runs the four in alternating rounds (a machine shared
 with other work slows each alike) and prints lambda_kit's speed as a multiple of
@@ -33,7 +36,7 @@ import structlog
 from aws_lambda_powertools import Logger as PowertoolsLogger
 from conftest import report_figure
 
-from lambda_kit.log import Logger
+from lambda_kit.log import Logger, _fields, _logger
 
 LINES = 1000
 
@@ -48,6 +51,25 @@ def lambda_kit_writer(tmp_path: Path) -> Writer:
     def write_lines() -> None:
         for i in range(LINES):
             info("order received", order_id=i, customer="c-7", amount=12.5)
+
+    return write_lines, lambda: None
+
+
+def lambda_kit_first_lines_writer(tmp_path: Path) -> Writer:
+    """lambda_kit as in a process's first lines, before orjson is imported (the stdlib's
+    C encoder writes them; see lambda_kit/log/_fields.py): what a cold start sees."""
+    log = Logger("bench-first", service="bench", output=str(tmp_path / "lambda_kit_first.jsonl"))
+    info = log.info
+
+    def write_lines() -> None:
+        saved = (_logger._dumps, _logger._modules, _fields._orjson_dumps)
+        _logger._dumps, _logger._modules, _fields._orjson_dumps = _logger._first_lines, {}, None
+        _logger._written = 0
+        try:
+            for i in range(LINES):
+                info("order received", order_id=i, customer="c-7", amount=12.5)
+        finally:
+            _logger._dumps, _logger._modules, _fields._orjson_dumps = saved
 
     return write_lines, lambda: None
 
@@ -123,6 +145,7 @@ def stdlib_writer(tmp_path: Path) -> Writer:
 
 _MAKERS: dict[str, Callable[[Path], Writer]] = {
     "lambda_kit": lambda_kit_writer,
+    "lambda_kit_first": lambda_kit_first_lines_writer,
     "powertools": powertools_writer,
     "structlog": structlog_writer,
     "stdlib": stdlib_writer,
@@ -190,7 +213,7 @@ def test_interleaved_ratios(
             print(f"\n  {LINES} lines per round, best of {rounds} interleaved rounds:")
             for name, b in sorted(best.items(), key=lambda kv: kv[1]):
                 print(
-                    f"  {name:<12} {LINES / b:>10,.0f} lines/s   lambda_kit is {ratios[name]:.2f}x"
+                    f"  {name:<16} {LINES / b:>10,.0f} lines/s   lambda_kit is {ratios[name]:.2f}x"
                 )
         report_figure(
             "[logger lines/s, best of interleaved rounds] "
