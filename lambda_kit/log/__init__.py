@@ -19,8 +19,8 @@ prints (one line)::
 - the line's pieces (redaction, exceptions, truncation): ``lambda_kit.log._fields``.
 
 Importing this module costs under a millisecond: no ``typing``, ``logging``,
-``datetime``, ``inspect`` or ``asyncio``. orjson is imported by the first line
-written (about 10 ms, once per environment; docs/logger.md has the figures).
+``datetime``, ``inspect`` or ``asyncio``. A process's first 1000 lines are written
+by the stdlib's C JSON encoder; orjson (about 10 ms to import) writes the rest.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ if on_start not in _hooks.on_start:
     _hooks.on_start.append(on_start)
 
 # Provisioned concurrency and SnapStart run init before any request: load orjson
-# then, so that no invocation waits for it. On demand, the first line written
-# loads it, and a function that writes no line never pays for it.
+# then, so that no invocation waits for it. On demand, line 1001 loads it (the
+# first lines use the stdlib's C encoder), so no cold start pays for it.
 if _os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("provisioned-concurrency", "snap-start"):
     load_encoder()
 
