@@ -2,7 +2,7 @@
 
 The hot path is ``logger.info(msg, **keys)``: a disabled level returns after
 one attribute comparison; an enabled one builds one dict in Powertools' key
-order, runs ``orjson.dumps`` once and writes the bytes with one call. No
+order, runs the JSON encoder once and writes the bytes with one call. No
 ``LogRecord``, no handler chain, no formatter objects (the stdlib path exists
 for ``install()``, see ``_stdlib.py``).
 
