@@ -112,7 +112,7 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
     """The ``debug``/``info``/... method: the level test, then the whole line inline.
 
     This is the hot path, written out in one function on purpose (each call
-    saved is ~5% of a line); ``Logger._finish`` does the same for the stdlib
+    saved is ~5% of a line); ``_stdlib.finish`` does the same for the stdlib
     handler: keep the two in step.
     """
 
@@ -359,44 +359,6 @@ class Logger:
         if self._service_from_env is None:
             self._env_service = inv.service
         return cached
-
-    # -- the line ------------------------------------------------------------------------------
-    def _finish(
-        self,
-        levelno: int,
-        fields: dict[str, Any],
-        inv: Invocation | None,
-        keys: dict[str, Any],
-        exc_info: Any,
-        forward: bool = True,
-    ) -> None:
-        """Add the context and caller keys to ``fields``, serialise once, write."""
-        if self._sample_rate:
-            fields["sampling_rate"] = self._sample_rate
-        if inv is not None:
-            cached = self._inv_cache
-            if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
-                cached = self._new_invocation_keys(inv)
-            fields.update(cached[1])
-        if self._keys:
-            fields.update(self._keys)
-        owner, appended = self._ctx.get()
-        if appended and owner is inv:  # keys of an invocation that ended are gone
-            fields.update(appended)
-        if keys:
-            self._redactor.merge(fields, keys)
-        if exc_info:
-            fields.update(exception_keys(exc_info))
-        line = to_line(fields)
-        if len(line) > self._max:
-            line = _truncate(fields, self._max)
-        try:
-            self._write(line)
-        except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
-            problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
-        if forwarders and forward:
-            for hand_over in forwarders:
-                hand_over(self, levelno, fields)
 
     def close(self) -> None:
         """Close the file this logger opened (``output`` given as a path); else nothing."""
