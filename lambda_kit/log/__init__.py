@@ -1,0 +1,91 @@
+"""Structured JSON logs for Lambda functions, with Powertools Logger's key names.
+
+    from lambda_kit import instrument, logger
+
+    @instrument(service="orders")
+    def handler(event, context):
+        logger.info("order received", order_id=event["id"])
+
+prints (one line)::
+
+    {"timestamp":"2026-11-24T01:02:03.456Z","level":"INFO","message":"order received",
+     "service":"orders","location":"handler:5","cold_start":true,"function_name":"orders",
+     "function_memory_size":128,"function_arn":"arn:...","function_request_id":"c6af9ac6-...",
+     "order_id":42}
+
+- ``logger`` is ready to use; ``get_logger(name, service=..., level=...)`` makes others;
+- ``install()`` routes the standard library's root logger through the same lines;
+- levels, Lambda's log controls and debug sampling: ``lambda_kit.log._config``;
+- the line's pieces (redaction, exceptions, truncation): ``lambda_kit.log._fields``.
+
+Importing this module costs under a millisecond: no ``typing``, ``logging``,
+``datetime``, ``inspect`` or ``asyncio``. A process's first 1000 lines are written
+by the stdlib's C JSON encoder; orjson (about 10 ms to import) writes the rest.
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+from lambda_kit import _hooks
+from lambda_kit.log._config import CRITICAL, DEBUG, ERROR, INFO, TRACE, WARNING
+from lambda_kit.log._fields import MAX_LINE_BYTES, REDACTED
+from lambda_kit.log._logger import Logger, get_logger, load_encoder, on_start
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from lambda_kit.log._stdlib import JsonHandler
+
+__all__ = [
+    "CRITICAL",
+    "DEBUG",
+    "ERROR",
+    "INFO",
+    "MAX_LINE_BYTES",
+    "REDACTED",
+    "TRACE",
+    "WARNING",
+    "Logger",
+    "get_logger",
+    "install",
+    "logger",
+    "uninstall",
+]
+
+#: the ready-made logger: ``from lambda_kit import logger``
+logger: Logger = get_logger()
+
+if on_start not in _hooks.on_start:
+    _hooks.on_start.append(on_start)
+
+# Provisioned concurrency and SnapStart run init before any request: load orjson
+# then, so that no invocation waits for it. On demand, line 1001 loads it (the
+# first lines use the stdlib's C encoder), so no cold start pays for it.
+if _os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("provisioned-concurrency", "snap-start"):
+    load_encoder()
+
+
+def install(logger: Logger | None = None, *, level: str | int | None = None) -> JsonHandler:
+    """Route the standard library's root logger through lambda_kit's JSON lines.
+
+    Replaces the root logger's handlers (Lambda's runtime installs one) by one
+    that writes through ``logger`` (default: ``lambda_kit.logger``), so
+    ``logging.getLogger(__name__).info("x", extra={"k": 1})``, boto3 and urllib3
+    lines carry the same keys. ``level`` sets both loggers' level.
+
+        import lambda_kit.log
+        lambda_kit.log.install()
+
+    Returns the handler; ``uninstall()`` puts the former handlers back.
+    """
+    from lambda_kit.log import _stdlib
+
+    return _stdlib.install(logger if logger is not None else globals()["logger"], level)
+
+
+def uninstall() -> None:
+    """Undo ``install()`` (the root logger gets its former handlers and level back)."""
+    from lambda_kit.log import _stdlib
+
+    _stdlib.uninstall()

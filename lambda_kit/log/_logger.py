@@ -1,0 +1,403 @@
+"""The logger: one JSON line per call, with the running invocation's context.
+
+The hot path is ``logger.info(msg, **keys)``: a disabled level returns after
+one attribute comparison; an enabled one builds one dict in Powertools' key
+order, runs the JSON encoder once and writes the bytes with one call. No
+``LogRecord``, no handler chain, no formatter objects (the stdlib path exists
+for ``install()``, see ``_stdlib.py``).
+
+Per-invocation keys (``append_keys``) live in a ``ContextVar`` per logger,
+tagged with the invocation they were added in: concurrent asyncio tasks and
+threads never see each other's keys, and the keys are gone once their
+invocation has ended. The ``on_start`` hook redraws debug sampling.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from _weakref import ref  # what weakref.ref is, without importing weakref
+from contextvars import ContextVar
+
+from lambda_kit._current import Invocation, current
+from lambda_kit._report import problem
+from lambda_kit.log import _config
+from lambda_kit.log import _fields as _fields_mod
+from lambda_kit.log._fields import (
+    MAX_LINE_BYTES,
+    Redactor,
+    exception_keys,
+    fallback,
+    message_text,
+    stdlib_keywords,
+    stdlib_line,
+    to_line,
+)
+from lambda_kit.log._fields import load_orjson as _load_orjson
+from lambda_kit.log._fields import stamp as _stamp
+from lambda_kit.log._fields import timestamp_ms as _timestamp_ms
+from lambda_kit.log._fields import truncate as _truncate
+from lambda_kit.log._output import writer_for
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO, Any
+
+    from lambda_kit.log._output import Writer
+
+_getframe = sys._getframe
+_modules = sys.modules
+_current_get = current.get
+_EMPTY: dict[str, Any] = {}  # shared, never changed: "no per-invocation keys"
+_NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
+_SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))  # the stdlib's keywords
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
+_time_ns = time.time_ns
+
+
+def load_encoder() -> None:
+    """Write every line with orjson from now on (see ``_fields.load_orjson``)."""
+    global _dumps, _OPT
+    from lambda_kit.log import _fields
+
+    _dumps = _load_orjson()
+    _OPT = _fields._OPT
+
+
+_written = 0
+
+
+def _first_lines(value: Any, default: Any = None, option: int = 0) -> bytes:
+    # A process's first lines use the stdlib's C encoder (already loaded under the
+    # Lambda runtime client): importing orjson costs ~10 ms, which must not land on
+    # a cold start. After LINES_BEFORE_ORJSON lines, or at once if something else
+    # imported orjson, this module's _dumps becomes orjson.dumps itself.
+    global _written
+    _written += 1
+    if _written > _fields_mod.LINES_BEFORE_ORJSON or "orjson" in _modules:
+        load_encoder()
+        return to_line(value)
+    return stdlib_line(value)
+
+
+_dumps: Callable[..., bytes] = _first_lines
+_OPT = 0
+_DEFAULT_REDACTOR = Redactor()
+_NO_REDACTION = Redactor(parts=())  # redact=False: only reserved keys are renamed
+_by_level: dict[int, Callable[..., None]] = {}  # Logger.log's methods for other levels
+
+#: set by ``install()``: called with (logger, levelno, line fields) to reach other
+#: stdlib handlers; empty when install() is not used
+forwarders: list[Callable[[Logger, int, dict[str, Any]], None]] = []
+
+#: every logger by name (``get_logger`` returns the same one for a name)
+registry: dict[str, Logger] = {}
+#: the loggers that sample (named or not): each decides afresh as an invocation starts.
+#: Others need nothing then: appended keys are tied to their invocation already.
+_sampling: list[ref[Logger]] = []
+
+
+def _env_service() -> str | None:
+    return (
+        os.environ.get("LAMBDA_KIT_SERVICE")
+        or os.environ.get("POWERTOOLS_SERVICE_NAME")
+        or os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    )
+
+
+def _level_method(levelno: int, name: str) -> Callable[..., None]:
+    """The ``debug``/``info``/... method: the level test, then the whole line inline.
+
+    This is the hot path, written out in one function on purpose (each call
+    saved is ~5% of a line); ``_stdlib.finish`` does the same for the stdlib
+    handler: keep the two in step.
+    """
+
+    def log(self: Logger, msg: Any, /, *args: Any, **kwargs: Any) -> None:
+        if self._level > levelno:
+            return
+        try:
+            exc_info = None
+            if kwargs and not _SPECIAL.isdisjoint(kwargs):
+                kwargs, exc_info, depth = stdlib_keywords(kwargs)
+                try:
+                    frame = _getframe(depth)
+                except ValueError:  # a stacklevel deeper than the stack: the caller
+                    frame = _getframe(1)
+            else:
+                frame = _getframe(1)
+            inv = _current_get()
+            ms = _time_ns() // 1_000_000
+            fields = {
+                "timestamp": last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
+                "level": name,
+                "message": msg if type(msg) is str and not args else message_text(msg, args),
+                "service": self._service or (inv.service if inv is not None else self._env_service),
+                "location": f"{frame.f_code.co_name}:{frame.f_lineno}",
+            }
+            if self._sample_rate:
+                fields["sampling_rate"] = self._sample_rate
+            if inv is not None:
+                cached = self._inv_cache
+                if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
+                    cached = self._new_invocation_keys(inv)
+                fields.update(cached[1])
+            if self._keys:
+                fields.update(self._keys)
+            owner, appended = self._ctx.get()
+            if appended and owner is inv:  # keys of an invocation that ended are gone
+                fields.update(appended)
+            if kwargs:
+                redactor = self._redactor
+                if redactor.safe.issuperset(kwargs) and _SCALARS.issuperset(
+                    map(type, kwargs.values())
+                ):
+                    fields.update(kwargs)  # no secret or reserved key, nothing nested
+                else:
+                    redactor.merge(fields, kwargs)
+            if exc_info:
+                fields.update(exception_keys(exc_info))
+            try:
+                line = _dumps(fields, default=fallback, option=_OPT)
+            except Exception:  # what the encoder refuses outright: the careful path
+                line = to_line(fields)
+            if len(line) > self._max:
+                line = _truncate(fields, self._max)
+            try:
+                self._write(line)
+            except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
+                problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+            if forwarders:
+                for hand_over in forwarders:
+                    hand_over(self, levelno, fields)
+        except Exception as exc:  # logging never raises into the caller
+            problem(f"could not write a log line: {exc!r}", key=f"log:{type(exc).__name__}")
+
+    log.__name__ = log.__qualname__ = name.lower()
+    log.__doc__ = f"Write a {name} line: ``logger.{name.lower()}('message', key=value)``."
+    return log
+
+
+def _one_deeper(stacklevel: Any) -> int:
+    # exception()/log() add a frame between the caller and the line
+    return (stacklevel if type(stacklevel) is int and stacklevel > 0 else 1) + 1
+
+
+class Logger:
+    """A structured JSON logger for Lambda functions (Powertools-compatible keys).
+
+        from lambda_kit import logger
+        logger.info("order received", order_id=42)
+        logger.append_keys(customer="c-7")   # until this invocation ends
+
+    ``service`` overrides the ``@instrument`` service; ``level`` (default: see
+    ``lambda_kit.log._config``); ``sample_rate`` turns DEBUG on for that
+    fraction of invocations; ``output`` is None (stdout), a stream or a file
+    path; ``redact`` False turns secret-key redaction off, ``redact_keys`` adds
+    regular expressions for keys to redact; ``max_line_bytes`` is where a line
+    is cut (CloudWatch's event limit by default).
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_base_level",
+        "_ctx",
+        "_env_service",
+        "_inv_cache",
+        "_keys",
+        "_level",
+        "_max",
+        "_random",
+        "_redactor",
+        "_sample_rate",
+        "_sampled",
+        "_service",
+        "_service_from_env",
+        "_write",
+        "name",
+    )
+
+    def __init__(
+        self,
+        name: str = "lambda_kit",
+        *,
+        service: str | None = None,
+        level: str | int | None = None,
+        sample_rate: float | None = None,
+        output: str | os.PathLike[str] | IO[Any] | None = None,
+        redact: bool = True,
+        redact_keys: tuple[str, ...] | list[str] = (),
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
+        self.name = name
+        self._service = service
+        # outside invocations: the environment's service name, else (once one ran) the
+        # last invocation's, so init and between-invocation lines name the service too
+        self._service_from_env = _env_service()
+        self._env_service = self._service_from_env or "service_undefined"
+        # (the invocation the keys belong to, the keys): they vanish when it ends
+        self._ctx: ContextVar[tuple[Invocation | None, dict[str, Any]]] = ContextVar(
+            f"lambda_kit_log:{name}", default=_NO_KEYS
+        )
+        self._keys: dict[str, Any] = {}
+        self._inv_cache: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
+        self._redactor: Redactor = (
+            (Redactor(redact_keys) if redact_keys else _DEFAULT_REDACTOR)
+            if redact
+            else _NO_REDACTION
+        )
+        self._write: Writer = writer_for(output)
+        self._max = max(1024, int(max_line_bytes))
+        self._random: Callable[[], float] | None = None
+        self._sample_rate = _config.resolve_sample_rate(sample_rate)
+        self._sampled = False
+        self._base_level = self._level = _config.resolve_level(level)
+        _config.warn_if_dropped(self._base_level, self._sample_rate > 0)
+        self.new_invocation(clear_keys=False)  # sampling also covers the init phase
+        if self._sample_rate > 0 and not any(r() is self for r in _sampling):
+            _sampling.append(ref(self))
+
+    # -- levels ------------------------------------------------------------------------
+    debug = _level_method(_config.DEBUG, "DEBUG")
+    info = _level_method(_config.INFO, "INFO")
+    warning = _level_method(_config.WARNING, "WARNING")
+    warn = warning
+    error = _level_method(_config.ERROR, "ERROR")
+    critical = _level_method(_config.CRITICAL, "CRITICAL")
+
+    def exception(self, msg: Any, /, *args: Any, **kwargs: Any) -> None:
+        """An ERROR line with the exception being handled (``exception``, ``stack_trace``)."""
+        kwargs.setdefault("exc_info", True)
+        kwargs["stacklevel"] = _one_deeper(kwargs.get("stacklevel"))
+        self.error(msg, *args, **kwargs)
+
+    def log(self, level: int | str, msg: Any, /, *args: Any, **kwargs: Any) -> None:
+        """A line at any level: ``logger.log("WARN", "disk almost full", free_mb=12)``."""
+        levelno = _config.parse_level(level, "log level") or _config.INFO
+        if self._level > levelno:
+            return
+        kwargs["stacklevel"] = _one_deeper(kwargs.get("stacklevel"))
+        method = _by_level.get(levelno)
+        if method is None:
+            method = _by_level[levelno] = _level_method(levelno, _config.level_name(levelno))
+        method(self, msg, *args, **kwargs)
+
+    @property
+    def level(self) -> int:
+        """The level lines must reach to be written now (DEBUG while sampled)."""
+        return self._level
+
+    def set_level(self, level: str | int) -> None:
+        """Set the level (``"DEBUG"``, ``"WARN"``, 30...); wins over every environment variable."""
+        self._base_level = _config.resolve_level(level)
+        self._level = min(self._base_level, _config.DEBUG) if self._sampled else self._base_level
+        _config.warn_if_dropped(self._base_level, self._sample_rate > 0)
+
+    setLevel = set_level  # the stdlib's spelling
+
+    def is_enabled_for(self, level: int) -> bool:
+        """True when a line at ``level`` would be written."""
+        return level >= self._level
+
+    isEnabledFor = is_enabled_for
+
+    # -- keys ------------------------------------------------------------------------------
+    def append_keys(self, **keys: Any) -> None:
+        """Add keys to every line until this invocation ends (this task/thread only)."""
+        keys = self._redactor.mapping(keys)
+        self._ctx.set((_current_get(), {**self._appended(), **keys}))
+
+    def remove_keys(self, *names: str) -> None:
+        """Remove per-invocation keys added by ``append_keys``."""
+        kept = {k: v for k, v in self._appended().items() if k not in names}
+        self._ctx.set((_current_get(), kept))
+
+    def clear_keys(self) -> None:
+        """Remove every per-invocation key (done for you as each invocation ends)."""
+        self._ctx.set(_NO_KEYS)
+
+    def set_keys(self, **keys: Any) -> None:
+        """Add keys to every line of this environment, across invocations and threads."""
+        keys = self._redactor.mapping(keys)
+        self._keys = {**self._keys, **keys}
+
+    def unset_keys(self, *names: str) -> None:
+        """Remove keys added by ``set_keys``."""
+        self._keys = {k: v for k, v in self._keys.items() if k not in names}
+
+    def current_keys(self) -> dict[str, Any]:
+        """The keys added to lines now: environment keys, then this invocation's."""
+        return {**self._keys, **self._appended()}
+
+    def _appended(self) -> dict[str, Any]:
+        owner, keys = self._ctx.get()
+        return keys if owner is _current_get() else _EMPTY
+
+    # -- invocations -------------------------------------------------------------------------
+    def new_invocation(self, clear_keys: bool = True) -> None:
+        """Start of an invocation: forget its keys, decide debug sampling afresh."""
+        if clear_keys:
+            self._ctx.set(_NO_KEYS)
+        if self._sample_rate > 0:
+            if self._random is None:
+                import random  # only for loggers that sample
+
+                self._random = random.random
+            self._sampled = self._random() < self._sample_rate
+        else:
+            self._sampled = False
+        self._level = min(self._base_level, _config.DEBUG) if self._sampled else self._base_level
+
+    def _new_invocation_keys(self, inv: Invocation) -> tuple[Invocation | None, dict[str, Any]]:
+        """Cache an invocation's keys (once per invocation, a tuple so threads see a pair)."""
+        cached = self._inv_cache = (inv, inv.log_keys())
+        if self._service_from_env is None:
+            self._env_service = inv.service
+        return cached
+
+    def close(self) -> None:
+        """Close the file this logger opened (``output`` given as a path); else nothing."""
+        close = getattr(self._write, "close", None)
+        if close is not None:
+            close()
+
+    def __repr__(self) -> str:
+        return f"<lambda_kit Logger {self.name!r} level={_config.level_name(self._level)}>"
+
+
+def get_logger(name: str = "lambda_kit", **options: Any) -> Logger:
+    """The logger called ``name``, created on first use (options apply then).
+
+        log = lambda_kit.get_logger("payments", service="payments", level="DEBUG")
+
+    Asking again for a known name with options reconfigures that same logger
+    (its ``set_keys`` keys are kept), so ``get_logger("lambda_kit", level="DEBUG")``
+    changes the ready-made ``lambda_kit.logger`` everywhere it was imported.
+    """
+    existing = registry.get(name)
+    if existing is None:
+        existing = registry[name] = Logger(name, **options)
+    elif options:
+        keys = existing._keys
+        existing.close()
+        existing.__init__(name, **options)  # type: ignore[misc]
+        existing._keys = keys
+    return existing
+
+
+def on_start() -> None:
+    """The ``_hooks.on_start`` callable: sampling loggers decide afresh (nothing to do
+    when none samples: the per-invocation cost is one empty-list check)."""
+    if not _sampling:
+        return
+    for r in tuple(_sampling):
+        lg = r()
+        if lg is None:
+            _sampling.remove(r)  # a logger that was garbage-collected
+        else:
+            lg.new_invocation(clear_keys=False)

@@ -1,0 +1,162 @@
+"""The standard library's ``logging`` through the same JSON lines (``install()``).
+
+``install()`` replaces the root logger's handlers by one ``JsonHandler``, so
+lines from boto3, urllib3 and ``logging.getLogger(__name__)`` get the same
+keys as lambda_kit's own. lambda_kit's logger keeps its direct path (no
+``LogRecord``) and, while installed, also hands its lines to any other handler
+on the root logger (pytest's caplog, an error tracker), as the stdlib would.
+Without ``install()`` nothing here is imported and the root logger is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lambda_kit import _hooks
+from lambda_kit._current import Invocation, current
+from lambda_kit._report import problem
+from lambda_kit.log import _logger
+from lambda_kit.log._fields import exception_keys, timestamp, to_line, truncate
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# the attributes every LogRecord has: anything else came from ``extra={...}``
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+_saved: list[tuple[list[logging.Handler], int]] = []
+
+
+class JsonHandler(logging.Handler):
+    """A ``logging.Handler`` writing lambda_kit JSON lines through ``logger``.
+
+    logging.getLogger().addHandler(JsonHandler(lambda_kit.logger))
+    """
+
+    def __init__(self, logger: _logger.Logger, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.logger = logger
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            lg = self.logger
+            inv = current.get()
+            try:
+                message: Any = record.getMessage()
+            except Exception:  # bad %-args: keep both rather than lose the line
+                message = f"{record.msg} {record.args!r}"
+            fields: dict[str, Any] = {
+                "timestamp": timestamp(int(record.created * 1e9)),
+                "level": record.levelname,
+                "message": message,
+                "service": lg._service or (inv.service if inv is not None else lg._env_service),
+                "location": f"{record.funcName}:{record.lineno}",
+                "logger": record.name,
+            }
+            extras = {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
+            finish(lg, fields, inv, extras, record.exc_info)
+        except Exception as exc:
+            problem(f"could not write a log line: {exc!r}", key=f"stdlib:{type(exc).__name__}")
+
+
+def finish(
+    lg: _logger.Logger,
+    fields: dict[str, Any],
+    inv: Invocation | None,
+    keys: dict[str, Any],
+    exc_info: Any,
+) -> None:
+    """What the logger's hot path does after its first keys, for a stdlib record:
+    add the context and caller keys, serialise once, write (keep the two in step)."""
+    if lg._sample_rate:
+        fields["sampling_rate"] = lg._sample_rate
+    if inv is not None:
+        cached = lg._inv_cache
+        if cached[0] is not inv:  # once per invocation
+            cached = lg._new_invocation_keys(inv)
+        fields.update(cached[1])
+    if lg._keys:
+        fields.update(lg._keys)
+    owner, appended = lg._ctx.get()
+    if appended and owner is inv:  # keys of an invocation that ended are gone
+        fields.update(appended)
+    if keys:
+        lg._redactor.merge(fields, keys)
+    if exc_info:
+        fields.update(exception_keys(exc_info))
+    line = to_line(fields)
+    if len(line) > lg._max:
+        line = truncate(fields, lg._max)
+    try:
+        lg._write(line)
+    except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
+        problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+
+
+def _forward(lg: _logger.Logger, levelno: int, fields: dict[str, Any]) -> None:
+    """Hand a lambda_kit line to the root logger's other handlers, as a LogRecord."""
+    root = logging.getLogger()
+    others = [h for h in root.handlers if not isinstance(h, JsonHandler) and levelno >= h.level]
+    if not others:
+        return
+    func, _, line = str(fields.get("location", "")).rpartition(":")
+    lineno = int(line) if line.isdigit() else 0
+    record = logging.LogRecord(lg.name, levelno, "", lineno, fields["message"], None, None, func)
+    for key, value in fields.items():
+        if key not in _STANDARD:
+            record.__dict__[key] = value
+    for handler in others:
+        handler.handle(record)
+
+
+def _sync_level() -> None:
+    # debug sampling lowers lambda_kit's level per invocation: the root logger follows
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, JsonHandler):
+            if root.level != handler.logger.level:  # setLevel clears logging's caches
+                root.setLevel(handler.logger.level)
+            return
+
+
+def install(logger: _logger.Logger, level: str | int | None = None) -> JsonHandler:
+    """Route the root logger through ``logger``'s JSON lines; see ``lambda_kit.log.install``."""
+    uninstall()
+    root = logging.getLogger()
+    _saved.append((list(root.handlers), root.level))
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = JsonHandler(logger)
+    root.addHandler(handler)
+    if level is not None:
+        logger.set_level(level)
+    root.setLevel(logger.level)
+    if _forward not in _logger.forwarders:
+        _logger.forwarders.append(_forward)
+    if _sync_level not in _hooks.on_start:
+        _hooks.on_start.append(_sync_level)
+    return handler
+
+
+def uninstall() -> None:
+    """Undo ``install()``: the root logger gets its former handlers and level back."""
+    if _forward in _logger.forwarders:
+        _logger.forwarders.remove(_forward)
+    if _sync_level in _hooks.on_start:
+        _hooks.on_start.remove(_sync_level)
+    if not _saved:
+        return
+    handlers, level = _saved.pop()
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, JsonHandler):
+            root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
