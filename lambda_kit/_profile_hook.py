@@ -17,8 +17,8 @@ from lambda_kit.environment import env_flag
 
 def _enabled() -> bool:
     env = os.environ
-    on_lambda = "AWS_LAMBDA_RUNTIME_API" in env or "AWS_LAMBDA_FUNCTION_NAME" in env or (
-        "_HANDLER" in env
+    on_lambda = (
+        "AWS_LAMBDA_RUNTIME_API" in env or "AWS_LAMBDA_FUNCTION_NAME" in env or ("_HANDLER" in env)
     )
     return env_flag("LAMBDA_KIT_PROFILE_IMPORTS", on_lambda)
 

@@ -1,10 +1,10 @@
 """``lambda-kit imports``: where a module's import time goes, module by module.
 
-    lambda-kit imports app                 # a module, a .py file or MODULE:HANDLER
-    lambda-kit imports app:handler --runs 7 --top 10 --min-ms 2
-    lambda-kit imports app --json          # the tree and the advice as JSON
-    lambda-kit imports app --html imports.html
-    lambda-kit imports --from-log init.log # CPython's -X importtime log (also from CloudWatch)
+lambda-kit imports app                 # a module, a .py file or MODULE:HANDLER
+lambda-kit imports app:handler --runs 7 --top 10 --min-ms 2
+lambda-kit imports app --json          # the tree and the advice as JSON
+lambda-kit imports app --html imports.html
+lambda-kit imports --from-log init.log # CPython's -X importtime log (also from CloudWatch)
 """
 
 from __future__ import annotations
@@ -40,16 +40,31 @@ def _non_negative(text: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The subcommand's options."""
     parser.add_argument("target", nargs="?", help="a module, a .py file, or MODULE:HANDLER")
-    parser.add_argument("--runs", type=_positive_int, default=5, help="fresh interpreters to "
-                        "run; the fastest is shown (default 5)")
-    parser.add_argument("--top", type=int, default=20, help="show the N slowest top-level "
-                        "imports (0: all; default 20)")
-    parser.add_argument("--min-ms", type=_non_negative, default=1.0, help="hide modules faster "
-                        "than this (default 1.0)")
+    parser.add_argument(
+        "--runs",
+        type=_positive_int,
+        default=5,
+        help="fresh interpreters to run; the fastest is shown (default 5)",
+    )
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=20,
+        help="show the N slowest top-level imports (0: all; default 20)",
+    )
+    parser.add_argument(
+        "--min-ms",
+        type=_non_negative,
+        default=1.0,
+        help="hide modules faster than this (default 1.0)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page")
-    parser.add_argument("--from-log", metavar="FILE", help="read a -X importtime log instead "
-                        "of running a target ('-' for stdin)")
+    parser.add_argument(
+        "--from-log",
+        metavar="FILE",
+        help="read a -X importtime log instead of running a target ('-' for stdin)",
+    )
 
 
 def _fail(message: str, code: int) -> int:
@@ -106,16 +121,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(
-    roots: list[Node], title: str, meta: dict[str, Any], advice: list[dict[str, Any]],
+    roots: list[Node],
+    title: str,
+    meta: dict[str, Any],
+    advice: list[dict[str, Any]],
     args: argparse.Namespace,
 ) -> None:
     if "runs_ms" in meta:
         runs = ", ".join(f"{r:.1f}" for r in meta["runs_ms"])
         print(f"{title}: fastest of {len(meta['runs_ms'])} runs (ms: {runs})")
     else:
-        print(f"{title}: {meta['import_lines']} imports read"
-              + (f", first of {meta['runs_in_log']} runs in the log" if meta["runs_in_log"] > 1
-                 else ""))
+        print(
+            f"{title}: {meta['import_lines']} imports read"
+            + (
+                f", first of {meta['runs_in_log']} runs in the log"
+                if meta["runs_in_log"] > 1
+                else ""
+            )
+        )
     print(render_text(roots, top=max(args.top, 0), min_ms=args.min_ms))
     if advice:
         print("\nadvice:")
@@ -139,10 +162,16 @@ def _from_log(path: str) -> tuple[list[Node], dict[str, Any], int]:
     for problem in log.problems:
         sys.stderr.write(f"lambda-kit imports: {path} {problem}; skipped\n")
     if not log.runs:
-        return [], {}, _fail(
-            f"{path} holds no -X importtime lines (write one with "
-            "`python -X importtime -c 'import app' 2> init.log`, or set "
-            "PYTHONPROFILEIMPORTTIME=1 on the function)", 1)
+        return (
+            [],
+            {},
+            _fail(
+                f"{path} holds no -X importtime lines (write one with "
+                "`python -X importtime -c 'import app' 2> init.log`, or set "
+                "PYTHONPROFILEIMPORTTIME=1 on the function)",
+                1,
+            ),
+        )
     meta = {
         "source": path,
         "import_lines": log.import_lines,

@@ -133,7 +133,8 @@ def _unused(target: Node, file: str, whole: float) -> list[dict[str, Any]]:
         names = {
             name
             for module, name in bound
-            if module == child.name or module.startswith(child.name + ".")
+            if module == child.name
+            or module.startswith(child.name + ".")
             or child.name.startswith(module + ".")
         }
         if not names or names & used:  # imported indirectly, or used at module level

@@ -122,7 +122,7 @@ def _parse_line(text: str) -> tuple[Node, int] | str | None:
 def parse_importtime(lines: Iterable[str]) -> ParsedLog:
     """Read an ``-X importtime`` log (lines of text) into trees, one per run.
 
-        >>> parse_importtime(open("init.log")).roots      # doctest: +SKIP
+    >>> parse_importtime(open("init.log")).roots      # doctest: +SKIP
     """
     out = ParsedLog()
     run: _Run | None = None

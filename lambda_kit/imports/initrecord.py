@@ -39,8 +39,8 @@ def handler_module() -> str | None:
 def start() -> ImportProfiler:
     """Start the import profiler (or adopt one the exec wrapper started) and hook it up.
 
-        >>> from lambda_kit.imports import start
-        >>> profiler = start()
+    >>> from lambda_kit.imports import start
+    >>> profiler = start()
     """
     global _profiler
     profiler = active()
@@ -141,8 +141,9 @@ def init_summary(
         return {"phases": {"imports_ms": round(imports_ns / 1e6, 3)}, "top_imports": top_imports}
     end_rel = int(total_ms * 1_000_000)
     runtime_ms = min(max(start_rel / 1e6, 0.0), total_ms)
-    imports_ms = min(_union_ns([span(e) for e in tops], max(start_rel, 0), end_rel) / 1e6,
-                     total_ms - runtime_ms)
+    imports_ms = min(
+        _union_ns([span(e) for e in tops], max(start_rel, 0), end_rel) / 1e6, total_ms - runtime_ms
+    )
     if watched is not None:
         a, b = span(watched)
         inner = _union_ns([span(c) for c in children.get(watched.index, [])], a, b)

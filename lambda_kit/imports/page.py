@@ -78,9 +78,7 @@ def render_html(roots: Sequence[Node], *, title: str = "imports", notes: Sequenc
     """The page as a string (see ``write_html``)."""
     total = max((r.start_ms + r.cumulative_ms for r in roots), default=0.0)
     boxes, depth_max = _boxes(roots, total)
-    everything = sorted(
-        (n for r in roots for n, _ in r.walk()), key=lambda n: -n.self_ms
-    )[:200]
+    everything = sorted((n for r in roots for n, _ in r.walk()), key=lambda n: -n.self_ms)[:200]
     rows = "".join(
         f'<tr><td class="m">{html.escape(n.name)}{" (from source)" if n.from_source else ""}'
         f"</td><td>{n.self_ms:.2f}</td><td>{n.cumulative_ms:.2f}</td></tr>"
@@ -92,7 +90,7 @@ def render_html(roots: Sequence[Node], *, title: str = "imports", notes: Sequenc
     script = _SCRIPT.replace("%ROW%", str(ROW_PX)).replace("%TOTAL%", f"{total:.3f}")
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>imports: {html.escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Import time: {html.escape(title)}</h1>"
         f"<p>{total:.1f} ms, {count} modules. Each box is a module; its width is its "

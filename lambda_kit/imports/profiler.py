@@ -124,7 +124,7 @@ class Entry:
     def _unpatch(self, attr: str) -> None:
         loader = self._loader
         if self._proxy_spec is None and loader is not None:
-            try:
+            try:  # noqa: SIM105 (contextlib is not loaded yet on the cold path)
                 loader.__dict__.pop(attr, None)
             except AttributeError:
                 pass
@@ -136,7 +136,7 @@ class Entry:
         self._proxy_spec = None
         spec.loader = self._loader
         if module is not None and getattr(module, "__loader__", None) is not self._loader:
-            try:
+            try:  # noqa: SIM105 (contextlib is not loaded yet on the cold path)
                 module.__loader__ = self._loader
             except (AttributeError, TypeError):
                 pass
@@ -224,7 +224,7 @@ class ImportProfiler:
             return
         self.running = False
         self.stopped_ns = _perf_ns()
-        try:
+        try:  # noqa: SIM105 (contextlib is not loaded yet on the cold path)
             sys.meta_path.remove(self)
         except ValueError:
             pass
@@ -327,7 +327,7 @@ class ImportProfiler:
         elif state.adoptable:
             state.adoptable.clear()
         if entry.name == self.watch and self.on_watch_end is not None:
-            try:
+            try:  # noqa: SIM105 (contextlib is not loaded yet on the cold path)
                 self.on_watch_end(end)
             except Exception:  # never let a callback break an import
                 pass
@@ -355,5 +355,5 @@ def active() -> ImportProfiler | None:
     """The profiler on ``sys.meta_path``, whichever copy of this module started it."""
     for finder in sys.meta_path:
         if getattr(finder, MARKER, False):
-            return finder  # type: ignore[no-any-return]
+            return finder  # type: ignore[return-value]
     return None

@@ -157,8 +157,13 @@ def render_text(roots: Sequence[Node], *, top: int = 0, min_ms: float = 0.0) -> 
                 f"{'  ' * depth}{node.name}{mark}"
             )
     modules = sum(1 for r in ordered for _ in r.walk())
-    lines.append(f"{whole:9.1f} ms in {modules} modules" + (
-        f" ({hidden} under {min_ms:g} ms hidden)" if hidden else ""
-    ) + (f"; top {top} of {len(ordered)} top-level imports shown" if 0 < top < len(ordered)
-         else ""))
+    lines.append(
+        f"{whole:9.1f} ms in {modules} modules"
+        + (f" ({hidden} under {min_ms:g} ms hidden)" if hidden else "")
+        + (
+            f"; top {top} of {len(ordered)} top-level imports shown"
+            if 0 < top < len(ordered)
+            else ""
+        )
+    )
     return "\n".join(lines)
