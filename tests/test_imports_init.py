@@ -75,7 +75,9 @@ def test_top_imports_lists_the_slowest_dependency_first(app_dir):
     assert top[0]["module"] == "heavydep"
     assert top[0]["cumulative_ms"] >= 60 >= top[0]["self_ms"] - 5
     assert top[0]["cumulative_ms"] >= top[0]["self_ms"]
-    assert [t["cumulative_ms"] for t in top] == sorted((t["cumulative_ms"] for t in top), reverse=True)
+    assert [t["cumulative_ms"] for t in top] == sorted(
+        (t["cumulative_ms"] for t in top), reverse=True
+    )
 
 
 def test_top_imports_length_comes_from_the_environment(app_dir):

@@ -136,18 +136,27 @@ def slowest_first(roots: Sequence[Node]) -> list[Node]:
 def render_text(roots: Sequence[Node], *, top: int = 0, min_ms: float = 0.0) -> str:
     """The tree as text, slowest first, with a bar proportional to cumulative time.
 
-    ``top`` keeps the N slowest top-level imports (0: all); ``min_ms`` hides
+    ``top`` keeps the N slowest modules at each level (0: all); ``min_ms`` hides
     modules whose cumulative time is below it.
+
+        >>> print(render_text([Node("json", cumulative_ms=2.0, self_ms=0.5)]))
+         cumul ms  self ms                            module
+              2.0      0.5  ########################  json
+              2.0 ms in 1 modules
     """
     ordered = slowest_first(roots)
     whole = total_ms(ordered) or 1.0
-    shown = ordered[:top] if top > 0 else ordered
     lines = [f"{'cumul ms':>9} {'self ms':>8}  {'':<{BAR_WIDTH}}  module"]
-    hidden = 0
-    for root in shown:
-        for node, depth in root.walk():
+    too_fast = beyond_top = 0
+
+    def show(nodes: Sequence[Node], depth: int) -> None:
+        nonlocal too_fast, beyond_top
+        for i, node in enumerate(nodes):
             if node.cumulative_ms < min_ms:
-                hidden += 1
+                too_fast += sum(1 for _ in node.walk())
+                continue
+            if top > 0 and i >= top:
+                beyond_top += sum(1 for _ in node.walk())
                 continue
             cells = round(node.cumulative_ms / whole * BAR_WIDTH)
             bar = "#" * cells if cells else ("." if node.cumulative_ms > 0 else "")
@@ -156,14 +165,17 @@ def render_text(roots: Sequence[Node], *, top: int = 0, min_ms: float = 0.0) -> 
                 f"{node.cumulative_ms:9.1f} {node.self_ms:8.1f}  {bar:<{BAR_WIDTH}}  "
                 f"{'  ' * depth}{node.name}{mark}"
             )
+            show(node.children, depth + 1)
+
+    show(ordered, 0)
     modules = sum(1 for r in ordered for _ in r.walk())
-    lines.append(
-        f"{whole:9.1f} ms in {modules} modules"
-        + (f" ({hidden} under {min_ms:g} ms hidden)" if hidden else "")
-        + (
-            f"; top {top} of {len(ordered)} top-level imports shown"
-            if 0 < top < len(ordered)
-            else ""
+    why = ", ".join(
+        f"{count} {reason}"
+        for count, reason in (
+            (too_fast, f"under {min_ms:g} ms"),
+            (beyond_top, f"beyond the top {top}"),
         )
+        if count
     )
+    lines.append(f"{whole:9.1f} ms in {modules} modules" + (f" (hidden: {why})" if why else ""))
     return "\n".join(lines)
