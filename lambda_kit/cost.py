@@ -16,6 +16,13 @@ REQUEST_USD = 0.20 / 1_000_000
 #: USD per GB-second of duration, us-east-1, first volume tier
 GB_S_USD = {"x86_64": 0.0000166667, "arm64": 0.0000133334}
 
+#: the month's volume tiers, us-east-1: (GB-s a month up to, USD per GB-s). The full
+#: table (regions, provisioned concurrency, sources) is lambda_kit.pricing.tables.
+TIERS_GB_S_USD = {
+    "x86_64": ((6e9, 0.0000166667), (15e9, 0.0000150000), (float("inf"), 0.0000133334)),
+    "arm64": ((7.5e9, 0.0000133334), (18.75e9, 0.0000120001), (float("inf"), 0.0000106667)),
+}
+
 #: ephemeral storage above the free 512 MB, USD per GB-second
 STORAGE_GB_S_USD = 0.0000000309
 FREE_STORAGE_MB = 512
@@ -42,15 +49,29 @@ def invocation_cost_usd(
     architecture: str = "x86_64",
     *,
     storage_mb: int = FREE_STORAGE_MB,
+    month_gb_s: float = 0.0,
 ) -> float:
     """Request charge + compute + storage above 512 MB for one invocation, in USD.
+
+    Compute is priced at the first volume tier unless ``month_gb_s`` says how many
+    GB-s the account (same region and architecture) has already used this month.
 
     >>> round(invocation_cost_usd(512, 100), 12)
     1.033335e-06
     """
     seconds_gb = gb_s(memory_mb, billed_duration_ms)
-    price = GB_S_USD.get(architecture, GB_S_USD["x86_64"])
+    if month_gb_s <= 0.0:
+        price = GB_S_USD.get(architecture, GB_S_USD["x86_64"])
+    else:
+        price = _tier_price(architecture, month_gb_s)
     cost = REQUEST_USD + seconds_gb * price
     if storage_mb > FREE_STORAGE_MB:
         cost += gb_s(storage_mb - FREE_STORAGE_MB, billed_duration_ms) * STORAGE_GB_S_USD
     return cost
+
+
+def _tier_price(architecture: str, month_gb_s: float) -> float:
+    for upper, price in TIERS_GB_S_USD.get(architecture, TIERS_GB_S_USD["x86_64"]):
+        if month_gb_s < upper:
+            return price
+    return price  # unreachable: the last tier has no upper bound

@@ -12,8 +12,6 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Callable, Sequence
-from typing import IO, Any, TypeVar, overload
 
 from lambda_kit import _hooks, environment
 from lambda_kit._current import Invocation, current
@@ -23,16 +21,37 @@ from lambda_kit.cost import invocation_cost_usd
 from lambda_kit.record import timestamp
 from lambda_kit.sinks.jsonline import JsonLineSink
 
-F = TypeVar("F", bound=Callable[..., Any])
-Sink = Callable[[dict[str, Any]], None]
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import IO, Any, TypeAlias
 
+    Sink: TypeAlias = Callable[[dict[str, Any]], None]
+
+
+# bound once: these run on every invocation
 _perf_ns = time.perf_counter_ns
 _time_ns = time.time_ns
+_getrusage = resource.getrusage
+_RUSAGE_SELF = resource.RUSAGE_SELF
+_env_get = environment.get
+_memory_size_mb = environment.memory_size_mb
+_xray_trace_id = environment.xray_trace_id
+_on_start = _hooks.on_start
+_on_record = _hooks.on_record
+_current = current
 
 
-def _peak_rss_mb() -> int:
-    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return (kib + 1023) // 1024
+_cost_cache: dict[tuple[int, int, str], float] = {}
+
+
+def _function_name_env() -> str | None:
+    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+
+
+def _version_env() -> str | None:
+    return os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
 
 
 def _service_name(service: str | None) -> str | None:
@@ -81,30 +100,27 @@ class _Instrumented:
         start_ns = _perf_ns()
         try:
             context = args[1] if len(args) > 1 else kwargs.get("context")
-            env = environment.get()
+            env = _env_get()
             env.invocations += 1
             count = env.invocations
             wall_ns = _time_ns()
-            for hook in _hooks.on_start:
+            for hook in _on_start:
                 hook()
             init_ms: float | None = None
             proactive = False
             if count == 1:
                 init_ms, proactive = self._init_facts(env, wall_ns)
-            cold = count == 1 and env.init_type == "on-demand" and not proactive
+            name = getattr(context, "function_name", None) or _function_name_env()
             invocation = Invocation(
-                service=self._service
-                or getattr(context, "function_name", None)
-                or "service_undefined",
-                cold_start=cold,
-                function_name=getattr(context, "function_name", None)
-                or os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
-                function_memory_size=environment.memory_size_mb(context),
-                function_arn=getattr(context, "invoked_function_arn", None),
-                function_request_id=getattr(context, "aws_request_id", None),
-                xray_trace_id=environment.xray_trace_id(),
+                self._service or name or "service_undefined",
+                count == 1 and env.init_type == "on-demand" and not proactive,
+                name,
+                _memory_size_mb(context),
+                getattr(context, "invoked_function_arn", None),
+                getattr(context, "aws_request_id", None),
+                _xray_trace_id(),
             )
-            token = current.set(invocation)
+            token = _current.set(invocation)
             return (start_ns, wall_ns, env, count, invocation, context, init_ms, proactive, token)
         except Exception as exc:  # never let our bookkeeping break the handler
             problem(f"could not start the invocation record: {exc!r}", key="begin")
@@ -133,9 +149,9 @@ class _Instrumented:
             return
         start_ns, wall_ns, env, count, inv, context, init_ms, proactive, token = state
         try:
-            current.reset(token)
+            _current.reset(token)
         except ValueError:  # reset from another context (a handler that switched threads)
-            current.set(None)
+            _current.set(None)
         try:
             record = self._record(
                 end_ns - start_ns, wall_ns, env, count, inv, context, init_ms, proactive, exc
@@ -167,42 +183,50 @@ class _Instrumented:
         duration_ms = duration_ns / 1_000_000
         memory_mb = inv.function_memory_size
         billable_ms = duration_ms
-        if inv.cold_start and init_ms is not None:
+        if init_ms is not None and inv.cold_start:
             billable_ms += init_ms  # INIT is billed on on-demand cold starts since 2025-08-01
         whole = int(billable_ms)
-        billed = max(1, whole if whole == billable_ms else whole + 1)
+        billed = whole if whole == billable_ms else whole + 1
+        if billed < 1:
+            billed = 1
+        arch = env.architecture
+        cost_key = (memory_mb, billed, arch)
+        cost = _cost_cache.get(cost_key)
+        if cost is None:
+            if len(_cost_cache) > 4096:
+                _cost_cache.clear()
+            # rounded to a millionth of a cent: more digits would be noise, not precision
+            cost = _cost_cache[cost_key] = round(invocation_cost_usd(memory_mb, billed, arch), 12)
         record: dict[str, Any] = {
             "timestamp": timestamp(wall_ns),
             "level": "INFO" if exc is None else "ERROR",
             "message": "invocation",
             "type": "invocation",
             "service": inv.service,
-            "cold_start": inv.cold_start,
+            "function_name": inv.function_name,
+            "function_version": getattr(context, "function_version", None) or _version_env(),
+            "function_arn": inv.function_arn,
+            "function_memory_size": memory_mb,
             "init_type": env.init_type,
+            "architecture": arch,
+            "function_request_id": inv.function_request_id,
+            "cold_start": inv.cold_start,
             "proactive_init": proactive,
             "invocation_count": count,
-            "function_name": inv.function_name,
-            "function_version": getattr(context, "function_version", None)
-            or os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"),
-            "function_arn": inv.function_arn,
-            "function_request_id": inv.function_request_id,
-            "function_memory_size": memory_mb,
+            "duration_ms": duration_ns // 1000 / 1000,  # whole microseconds, in ms
+            "billed_duration_ms": billed,
+            "max_memory_used_mb": (_getrusage(_RUSAGE_SELF).ru_maxrss + 1023) // 1024,
+            "cost_usd": cost,
+            "status": "success" if exc is None else "error",
         }
+        # optional keys come last, so every record starts with the same columns
+        if exc is not None:
+            record["error_type"] = type(exc).__name__
         if inv.xray_trace_id is not None:
             record["xray_trace_id"] = inv.xray_trace_id
-        record["duration_ms"] = round(duration_ms, 3)
-        record["billed_duration_ms"] = billed
         if init_ms is not None:
             record["init_duration_ms"] = round(init_ms, 3)
-        record["max_memory_used_mb"] = _peak_rss_mb()
-        record["architecture"] = env.architecture
-        record["cost_usd"] = invocation_cost_usd(memory_mb, billed, env.architecture)
-        if exc is None:
-            record["status"] = "success"
-        else:
-            record["status"] = "error"
-            record["error_type"] = type(exc).__name__
-        for hook in _hooks.on_record:
+        for hook in _on_record:
             try:
                 hook(record, count == 1)
             except Exception as err:
@@ -214,20 +238,6 @@ def _sinks_for(
     output: str | os.PathLike[str] | IO[Any] | None, extra: Sequence[Sink]
 ) -> list[Sink]:
     return [JsonLineSink(output), *extra]
-
-
-@overload
-def instrument(handler: F) -> F: ...
-
-
-@overload
-def instrument(
-    handler: None = None,
-    *,
-    service: str | None = None,
-    output: str | os.PathLike[str] | IO[Any] | None = None,
-    sinks: Sequence[Sink] = (),
-) -> Callable[[F], F]: ...
 
 
 def instrument(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any
 
-from lambda_kit.record import to_json_line
+from lambda_kit._json import record_line
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 
 class JsonLineSink:
@@ -32,7 +36,7 @@ class JsonLineSink:
             self._stream = target
 
     def __call__(self, record: dict[str, Any]) -> None:
-        line = to_json_line(record)
+        line = record_line(record)
         if self._path is not None:
             fd = self._fd
             if fd is None:

@@ -1,0 +1,366 @@
+"""``lambda-kit cost``: price a month of a Lambda workload, line by line.
+
+    lambda-kit cost --memory 1024 --duration-ms 120 --invocations 3e6 --arch arm64
+    lambda-kit cost --memory 1024 --duration-ms 120 --invocations 3e6 --sweep \
+        --cpu-bound-fraction 0.6
+
+Arguments outside Lambda's range are refused with the valid range; the model and
+its sources are in ``lambda_kit.pricing`` and ``docs/cost.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from lambda_kit.pricing.model import Bill, Workload, init_is_billed, project_month
+from lambda_kit.pricing.sweep import MB_PER_VCPU, SweepRow, sweep
+from lambda_kit.pricing.tables import prices_for, region_names
+
+
+def _ranged(
+    name: str, low: float, high: float, unit: str, *, integer: bool = False
+) -> Callable[[str], Any]:
+    """An argparse type that refuses values outside [low, high], naming the range."""
+
+    def parse(text: str) -> float | int:
+        try:
+            value = float(text.replace("_", "").replace(",", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+        if not (low <= value <= high):
+            shown = f"{low:,.0f}" if low == int(low) else str(low)
+            top = f"{high:,.0f}" if high == int(high) else str(high)
+            raise argparse.ArgumentTypeError(
+                f"{name} must be between {shown} and {top}{unit} (got {text})"
+            )
+        if integer:
+            if value != int(value):
+                raise argparse.ArgumentTypeError(f"{name} must be a whole number (got {text})")
+            return int(value)
+        return value
+
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``lambda-kit cost``."""
+    req = parser.add_argument_group("workload")
+    req.add_argument(
+        "--memory",
+        required=True,
+        type=_ranged("--memory", 128, 10240, " MB", integer=True),
+        metavar="MB",
+        help="configured memory, 128-10240 MB",
+    )
+    req.add_argument(
+        "--duration-ms",
+        required=True,
+        type=_ranged("--duration-ms", 0, 900_000, " ms"),
+        metavar="D",
+        help="handler duration of one invocation (ms, at most 900,000)",
+    )
+    req.add_argument(
+        "--invocations",
+        required=True,
+        type=_ranged("--invocations", 0, 1e15, ""),
+        metavar="N",
+        help="invocations a month (3e6 is fine)",
+    )
+    parser.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
+    parser.add_argument(
+        "--region", default="us-east-1", help=f"one of: {', '.join(region_names())}"
+    )
+    parser.add_argument(
+        "--init-ms",
+        type=_ranged("--init-ms", 0, 900_000, " ms"),
+        default=0.0,
+        metavar="I",
+        help="INIT duration of a cold start (ms)",
+    )
+    parser.add_argument(
+        "--cold-start-rate",
+        type=_ranged("--cold-start-rate", 0, 1, ""),
+        default=0.0,
+        metavar="R",
+        help="share of invocations that are cold starts, 0-1",
+    )
+    parser.add_argument(
+        "--storage-mb",
+        type=_ranged("--storage-mb", 512, 10240, " MB", integer=True),
+        default=512,
+        metavar="S",
+        help="ephemeral storage, 512-10240 MB",
+    )
+    parser.add_argument(
+        "--provisioned",
+        type=_ranged("--provisioned", 0, 1e6, "", integer=True),
+        default=0,
+        metavar="N",
+        help="provisioned concurrency (environments)",
+    )
+    parser.add_argument(
+        "--hours",
+        type=_ranged("--hours", 0, 744, " hours"),
+        default=0.0,
+        metavar="H",
+        help="hours a month provisioned concurrency is on (at most 744)",
+    )
+    parser.add_argument(
+        "--free-tier",
+        action="store_true",
+        help="subtract the free tier (1M requests, 400,000 GB-s a month, per account)",
+    )
+    parser.add_argument(
+        "--month-gb-s",
+        type=_ranged("--month-gb-s", 0, 1e15, " GB-s"),
+        default=0.0,
+        metavar="G",
+        help="GB-s the account already uses this month (tiers start there)",
+    )
+    parser.add_argument(
+        "--date",
+        default="9999-12-31",
+        metavar="YYYY-MM-DD",
+        help="price as of this date (INIT is billed for ZIP functions from 2025-08-01)",
+    )
+    parser.add_argument("--package-type", choices=("zip", "image"), default="zip")
+    parser.add_argument(
+        "--custom-runtime", action="store_true", help="an OS-only (provided.*) runtime"
+    )
+    parser.add_argument(
+        "--no-init-billing",
+        action="store_true",
+        help="INIT is not billed (an account or date where it does not apply)",
+    )
+    parser.add_argument(
+        "--price-gb-s-usd",
+        type=_ranged("--price-gb-s-usd", 0, 1, " USD"),
+        default=None,
+        help="private GB-s price (all tiers)",
+    )
+    parser.add_argument(
+        "--request-usd-per-million",
+        type=_ranged("--request-usd-per-million", 0, 100, " USD"),
+        default=None,
+        help="private request price",
+    )
+    parser.add_argument(
+        "--sweep", action="store_true", help="price the workload at every memory size"
+    )
+    parser.add_argument(
+        "--cpu-bound-fraction",
+        type=_ranged("--cpu-bound-fraction", 0, 1, ""),
+        default=1.0,
+        metavar="F",
+        help="share of the duration that scales with CPU (for --sweep)",
+    )
+    parser.add_argument(
+        "--max-vcpus",
+        type=_ranged("--max-vcpus", 1, 6, ""),
+        default=1.0,
+        help="vCPUs the code can use (for --sweep; 1 for single-threaded code)",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+
+def _workload(args: argparse.Namespace) -> Workload:
+    billed = not args.no_init_billing and init_is_billed(
+        args.date,
+        package_type=args.package_type,
+        custom_runtime=args.custom_runtime,
+        provisioned=args.provisioned > 0,
+    )
+    return Workload(
+        memory_mb=args.memory,
+        duration_ms=args.duration_ms,
+        invocations=args.invocations,
+        architecture=args.arch,
+        init_ms=args.init_ms,
+        cold_start_rate=args.cold_start_rate,
+        storage_mb=args.storage_mb,
+        provisioned=args.provisioned,
+        provisioned_hours=args.hours,
+        init_billed=billed,
+    )
+
+
+def bill_json(bill: Bill, work: Workload) -> dict[str, Any]:
+    """The JSON form of a month's bill: ``total_usd`` is the monthly total."""
+    p = bill.prices
+    return {
+        "total_usd": round(bill.total_usd, 6),
+        "per_million_usd": round(bill.per_million_usd, 6),
+        "per_invocation_usd": bill.per_invocation_usd,
+        "billed_gb_s": round(bill.billed_gb_s, 3),
+        "breakdown": {
+            "requests_usd": round(bill.requests_usd, 6),
+            "compute_usd": round(bill.compute_usd, 6),
+            "compute_tiers": [
+                {
+                    "tier": t.tier,
+                    "gb_s": round(t.gb_s, 3),
+                    "usd_per_gb_s": t.usd_per_gb_s,
+                    "usd": round(t.usd, 6),
+                }
+                for t in bill.compute_tiers
+            ],
+            "init_usd": round(bill.init_usd, 6),
+            "init_billed": work.init_billed,
+            "storage_usd": round(bill.storage_usd, 6),
+            "provisioned_usd": round(bill.provisioned_usd, 6),
+            "provisioned_duration_usd": round(bill.provisioned_duration_usd, 6),
+        },
+        "workload": work._asdict(),
+        "prices": {
+            "region": p.region,
+            "architecture": p.architecture,
+            "source": p.source,
+            "note": p.note,
+        },
+    }
+
+
+def _money(usd: float) -> str:
+    return f"${usd:,.2f}" if usd >= 0.01 or usd == 0 else f"${usd:.8f}"
+
+
+def _print_bill(bill: Bill, work: Workload, free_tier: bool) -> None:
+    p = bill.prices
+
+    def line(label: str, usd: float, detail: str = "") -> None:
+        sys.stdout.write(f"  {label:<34}{_money(usd):>14}   {detail}".rstrip() + "\n")
+
+    sys.stdout.write(
+        f"{work.memory_mb} MB {work.architecture} in {p.region}: {work.duration_ms:g} ms x "
+        f"{work.invocations:,.0f} invocations a month\n"
+    )
+    line(
+        "requests" + (" after the free tier" if free_tier else ""),
+        bill.requests_usd,
+        f"at ${p.request_usd * 1e6:.2f} per million",
+    )
+    for t in bill.compute_tiers:
+        line(f"compute, tier {t.tier}", t.usd, f"{t.gb_s:,.1f} GB-s x ${t.usd_per_gb_s:.10f}")
+    if not bill.compute_tiers:
+        why = "inside the free tier" if free_tier and bill.invocations else "no on-demand duration"
+        line("compute", 0.0, why)
+    if work.cold_start_rate and work.init_ms:
+        how = "billed, within the above" if work.init_billed else "not billed"
+        line(
+            f"INIT ({how})",
+            bill.init_usd,
+            f"{work.cold_start_rate:.2%} cold starts x {work.init_ms:g} ms",
+        )
+    line("ephemeral storage", bill.storage_usd, f"{work.storage_mb} MB configured, 512 MB free")
+    if work.provisioned:
+        line(
+            "provisioned concurrency",
+            bill.provisioned_usd,
+            f"{work.provisioned} x {work.provisioned_hours:g} h x {work.memory_mb} MB "
+            f"at ${p.provisioned_gb_s_usd:.10f}/GB-s",
+        )
+        line(
+            "duration on provisioned",
+            bill.provisioned_duration_usd,
+            f"at ${p.provisioned_duration_gb_s_usd:.10f}/GB-s",
+        )
+    line("total per month", bill.total_usd)
+    line("per million invocations", bill.per_million_usd)
+    sys.stdout.write(
+        f"  {'per invocation':<34}{'$' + format(bill.per_invocation_usd, '.10f'):>14}\n"
+    )
+    sys.stdout.write(f"  prices: {p.source}{' (' + p.note + ')' if p.note else ''}\n")
+
+
+def _print_sweep(rows: list[SweepRow], work: Workload, fraction: float, max_vcpus: float) -> None:
+    out = sys.stdout.write
+    out(
+        f"Assumption: CPU share proportional to memory, {MB_PER_VCPU:,} MB = 1 vCPU, usable up to "
+        f"{max_vcpus:g} vCPU; {fraction:.0%} of the {work.duration_ms:g} ms measured at "
+        f"{work.memory_mb} MB scales with CPU.\n"
+    )
+    top = max(r.bill.total_usd for r in rows) or 1.0
+    width = 30
+    out(f"{'memory':>8} {'duration':>11} {'per month':>12} {'per million':>12}  cost\n")
+    for r in rows:
+        bar = "#" * max(1, round(r.bill.total_usd / top * width))
+        mark = " <- measured" if r.memory_mb == work.memory_mb else ""
+        out(
+            f"{r.memory_mb:>5} MB {r.duration_ms:>8.1f} ms {_money(r.bill.total_usd):>12} "
+            f"{_money(r.bill.per_million_usd):>12}  {bar}{mark}\n"
+        )
+    cheapest = min(rows, key=lambda r: (r.bill.total_usd, r.memory_mb))
+    fastest = min(rows, key=lambda r: (round(r.duration_ms, 6), r.bill.total_usd))
+    out(
+        f"cheapest: {cheapest.memory_mb} MB at {_money(cheapest.bill.total_usd)} a month "
+        f"({cheapest.duration_ms:.1f} ms)\n"
+    )
+    out(
+        f"fastest:  {fastest.memory_mb} MB at {fastest.duration_ms:.1f} ms "
+        f"({_money(fastest.bill.total_usd)} a month)\n"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the month's bill (or the sweep); 2 on a bad region or price."""
+    try:
+        prices = prices_for(
+            args.region,
+            args.arch,
+            request_usd_per_million=args.request_usd_per_million,
+            gb_s_usd=args.price_gb_s_usd,
+        )
+    except ValueError as err:
+        sys.stderr.write(f"lambda-kit cost: {err}\n")
+        return 2
+    work = _workload(args)
+    if args.sweep:
+        rows = sweep(
+            work,
+            prices,
+            cpu_bound_fraction=args.cpu_bound_fraction,
+            max_vcpus=args.max_vcpus,
+            free_tier=args.free_tier,
+        )
+        if args.json:
+            import json
+
+            cheapest = min(rows, key=lambda r: (r.bill.total_usd, r.memory_mb))
+            fastest = min(rows, key=lambda r: (round(r.duration_ms, 6), r.bill.total_usd))
+            json.dump(
+                {
+                    "assumption": {
+                        "mb_per_vcpu": MB_PER_VCPU,
+                        "cpu_bound_fraction": args.cpu_bound_fraction,
+                        "max_vcpus": args.max_vcpus,
+                    },
+                    "rows": [
+                        {
+                            "memory_mb": r.memory_mb,
+                            "duration_ms": round(r.duration_ms, 3),
+                            "total_usd": round(r.bill.total_usd, 6),
+                            "per_million_usd": round(r.bill.per_million_usd, 6),
+                        }
+                        for r in rows
+                    ],
+                    "cheapest_memory_mb": cheapest.memory_mb,
+                    "fastest_memory_mb": fastest.memory_mb,
+                },
+                sys.stdout,
+            )
+            sys.stdout.write("\n")
+        else:
+            _print_sweep(rows, work, args.cpu_bound_fraction, args.max_vcpus)
+        return 0
+    bill = project_month(work, prices, free_tier=args.free_tier, already_gb_s=args.month_gb_s)
+    if args.json:
+        import json
+
+        json.dump(bill_json(bill, work), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        _print_bill(bill, work, args.free_tier)
+    return 0

@@ -1,0 +1,120 @@
+"""The cold path: what `import lambda_kit` loads, and a real process reused across invocations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from _lk_helpers import Capture, FakeContext, json_lines, run_python
+
+from lambda_kit import _current, environment, instrument
+
+HEAVY = (
+    "asyncio",
+    "importlib.metadata",
+    "opentelemetry",
+    "aws_xray_sdk",
+    "boto3",
+    "botocore",
+    "requests",
+    "psycopg",
+    "redis",
+    "inspect",
+    "datetime",
+    "platform",
+    "wrapt.wrappers",
+)
+
+
+def test_import_lambda_kit_loads_no_heavy_module():
+    code = (
+        "import sys, json\n"
+        "before = set(sys.modules)\n"
+        "import lambda_kit\n"
+        "from lambda_kit import instrument\n"
+        "h = instrument(lambda e, c: None)\n"
+        "h({}, None)\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    proc = run_python(code, env={"LAMBDA_KIT_PROFILE_IMPORTS": "0"})
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout.splitlines()[-1])
+    for name in HEAVY:
+        assert not any(m == name or m.startswith(name + ".") for m in loaded), name
+
+
+def test_wrapt_types_are_shared_with_a_later_import_wrapt():
+    code = (
+        "from lambda_kit import instrument\n"
+        "h = instrument(lambda e, c: None)\n"
+        "import wrapt\n"
+        "print(isinstance(h, wrapt.FunctionWrapper))\n"
+    )
+    proc = run_python(code)
+    assert proc.stdout.strip() == "True", proc.stderr
+
+
+def test_an_example_handler_run_twice_in_one_process_is_cold_then_warm():
+    # one process, two invocations: what Lambda does with an execution environment
+    code = (
+        "import hello\n"
+        "class Ctx:\n"
+        "    function_name = 'hello'; function_version = '$LATEST'; memory_limit_in_mb = '256'\n"
+        "    invoked_function_arn = 'arn:aws:lambda:us-east-1:123456789012:function:hello'\n"
+        "    def __init__(self, rid): self.aws_request_id = rid\n"
+        "print(hello.handler({'name': 'a'}, Ctx('req-1')))\n"
+        "print(hello.handler({'name': 'b'}, Ctx('req-2')))\n"
+    )
+    proc = run_python(code, env={"AWS_REGION": "us-east-1"})
+    assert proc.returncode == 0, proc.stderr
+    first, second = json_lines(proc.stdout)
+    assert (first["cold_start"], second["cold_start"]) == (True, False)
+    assert (first["invocation_count"], second["invocation_count"]) == (1, 2)
+    assert (first["function_request_id"], second["function_request_id"]) == ("req-1", "req-2")
+    assert "init_duration_ms" in first and "init_duration_ms" not in second
+    assert first["service"] == "hello" and first["function_memory_size"] == 256
+    assert "{'statusCode': 200, 'body': 'hello, b'}" in proc.stdout
+
+
+def test_failing_example_reports_an_error_and_raises():
+    code = (
+        "import failing\n"
+        "try:\n"
+        "    failing.handler({'order_id': 7}, None)\n"
+        "except failing.OrderNotFound as e:\n"
+        "    print('raised', e)\n"
+    )
+    proc = run_python(code)
+    [record] = json_lines(proc.stdout)
+    assert record["status"] == "error" and record["error_type"] == "OrderNotFound"
+    assert "raised no order 7" in proc.stdout
+
+
+def test_no_invocation_is_current_between_invocations():
+    seen = []
+    environment.reset()
+
+    def handler(event, context):
+        seen.append(_current.current.get())
+
+    wrapped = instrument(output=Capture())(handler)
+    wrapped({}, FakeContext(request_id="one"))
+    assert _current.current.get() is None
+    wrapped({}, FakeContext(request_id="two"))
+    assert [inv.function_request_id for inv in seen] == ["one", "two"]
+    assert [inv.cold_start for inv in seen] == [True, False]
+    assert _current.current.get() is None
+    environment.reset()
+
+
+def test_invocation_state_is_cleared_even_when_the_handler_raises():
+    environment.reset()
+
+    def handler(event, context):
+        raise KeyError("x")
+
+    wrapped = instrument(output=Capture())(handler)
+    with pytest.raises(KeyError):
+        wrapped({}, FakeContext())
+    assert _current.current.get() is None
+    environment.reset()
