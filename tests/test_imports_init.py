@@ -16,6 +16,8 @@ APP = {
     "app": (
         "import lambda_kit\n"
         "import heavydep\n"
+        "from lambda_kit import _hooks\n"
+        "_hooks.on_record.append(lambda record, first: record.update(later_hook=True))\n"
         "import time\n"
         "time.sleep(0.04)\n"
         "from lambda_kit import instrument\n"
@@ -95,14 +97,19 @@ def test_only_the_first_record_carries_init(app_dir):
     assert [("init" in r) for r in recs] == [True, False, False]
 
 
-def test_the_profiler_is_gone_after_the_first_invocation(app_dir):
+def test_the_profiler_and_its_hooks_are_gone_after_the_first_invocation(app_dir):
     _, tail, _ = run_app(app_dir, **ON_LAMBDA)
     assert "ImportProfiler" not in tail["finders"]
-    assert tail["on_start"] == 0 and tail["on_record"] == 0
+    assert tail["on_start"] == 0 and tail["on_record"] == 1  # only the app's own hook
+
+
+def test_a_hook_registered_after_ours_runs_on_every_invocation(app_dir):
+    recs, _, _ = run_app(app_dir, **ON_LAMBDA)
+    assert [r.get("later_hook") for r in recs] == [True, True, True]
 
 
 def test_profile_imports_0_turns_it_off_on_lambda(app_dir):
-    recs, tail, _ = run_app(app_dir, LAMBDA_KIT_PROFILE_IMPORTS="0", **ON_LAMBDA)
+    recs, _, _ = run_app(app_dir, LAMBDA_KIT_PROFILE_IMPORTS="0", **ON_LAMBDA)
     assert "init" not in recs[0]
     assert "init_duration_ms" in recs[0]
 

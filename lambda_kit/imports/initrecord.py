@@ -3,8 +3,8 @@
 ``start()`` puts the profiler on (``import lambda_kit`` calls it on Lambda) and
 registers two extension points (``lambda_kit._hooks``): at the first invocation
 ``on_start`` stops the profiler, and ``on_record`` adds ``init`` to that
-invocation's record. Both then take themselves off the lists, so warm
-invocations pay nothing at all.
+invocation's record and takes both off the lists, so warm invocations pay
+nothing at all.
 
     "init": {"total_ms": 812.4,
              "phases": {"runtime_ms": 95.1, "imports_ms": 688.0, "module_code_ms": 21.3,
@@ -17,11 +17,15 @@ invocations pay nothing at all.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from lambda_kit import _hooks, environment
 from lambda_kit._report import problem
 from lambda_kit.imports.profiler import ImportProfiler, active
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_TOP_IMPORTS = 10
 
@@ -51,10 +55,11 @@ def start() -> ImportProfiler:
         profiler.watch = handler_module()
     profiler.on_watch_end = _handler_imported
     _profiler = profiler
+    # the wrapper binds these lists once: change them in place
     if _stop_at_first_invocation not in _hooks.on_start:
-        _hooks.on_start = [*_hooks.on_start, _stop_at_first_invocation]
+        _hooks.on_start.append(_stop_at_first_invocation)
     if _add_init not in _hooks.on_record:
-        _hooks.on_record = [*_hooks.on_record, _add_init]
+        _hooks.on_record.append(_add_init)
     return profiler
 
 
@@ -73,28 +78,49 @@ def _handler_imported(end_ns: int) -> None:
 
 
 def _stop_at_first_invocation() -> None:
-    # a new list, not .remove(): the wrapper may be iterating over the old one
-    _hooks.on_start = [h for h in _hooks.on_start if h is not _stop_at_first_invocation]
+    # taken off the list by _add_init, when this list is not being iterated
     stop()
 
 
 def _add_init(record: dict[str, Any], first: bool) -> None:
-    _hooks.on_record = [h for h in _hooks.on_record if h is not _add_init]
     profiler = _profiler
-    if not first or profiler is None:
+    if first and profiler is not None:
+        stop()
+        top = environment.env_int("LAMBDA_KIT_TOP_IMPORTS", DEFAULT_TOP_IMPORTS, low=0, high=1000)
+        try:
+            record["init"] = init_summary(
+                profiler,
+                record.get("init_duration_ms"),
+                environment.get().process_start_ns,
+                top=top,
+                handler=profiler.watch,
+            )
+        except Exception as exc:  # the record goes out without it
+            problem(f"could not summarise the init phase: {exc!r}")
+    _unhook(record, first)
+
+
+def _unhook(record: dict[str, Any], first: bool) -> None:
+    """Take both hooks off their lists, so warm invocations do not call them at all.
+
+    The wrapper binds the lists once and is iterating ``on_record`` while this
+    runs: deleting our entry shifts the next hook into our slot, where the loop
+    would skip it, so that hook is called here instead, as the wrapper would.
+    """
+    starts = _hooks.on_start
+    if _stop_at_first_invocation in starts:
+        starts.remove(_stop_at_first_invocation)  # not being iterated now
+    records = _hooks.on_record
+    if _add_init not in records:
         return
-    stop()
-    top = environment.env_int("LAMBDA_KIT_TOP_IMPORTS", DEFAULT_TOP_IMPORTS, low=0, high=1000)
-    try:
-        record["init"] = init_summary(
-            profiler,
-            record.get("init_duration_ms"),
-            environment.get().process_start_ns,
-            top=top,
-            handler=profiler.watch,
-        )
-    except Exception as exc:  # the record goes out without it
-        problem(f"could not summarise the init phase: {exc!r}")
+    at = records.index(_add_init)
+    del records[at]
+    if at < len(records):
+        hook = records[at]
+        try:
+            hook(record, first)
+        except Exception as err:
+            problem(f"could not add to the invocation record: {err!r}", key=f"hook:{hook!r}")
 
 
 def _union_ns(intervals: list[tuple[int, int]], low: int, high: int) -> int:
