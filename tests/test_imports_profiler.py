@@ -238,3 +238,19 @@ def test_the_watched_module_reports_the_end_of_its_import(modroot):
     finally:
         p.stop()
     assert seen == [by_name(p)[f"{pre}handler"].end_ns]  # type: ignore[attr-defined]
+
+
+def test_a_package_that_imports_the_requested_submodule_itself_nests_like_cpython(modroot):
+    root, pre = modroot
+    write_modules(root, {f"{pre}p": f"from {pre}p import inner\n", f"{pre}p.inner": "pass\n"})
+    p = profile(lambda: __import__(f"{pre}p.inner"))
+    outer, pkg, inner = (
+        next(e for e in p.entries() if e.name == n and cond(e))
+        for n, cond in (
+            (f"{pre}p.inner", lambda e: e.parent == -1),
+            (f"{pre}p", lambda e: True),
+            (f"{pre}p.inner", lambda e: e.parent != -1),
+        )
+    )
+    assert pkg.parent == outer.index and inner.parent == pkg.index
+    assert outer.start_ns <= pkg.start_ns and pkg.end_ns <= outer.end_ns

@@ -93,7 +93,7 @@ class Entry:
         self.index = -1
         self.pushed = False
         self.thread = 0
-        self._adopt = False  # imported as the parent package of a dotted import
+        self._adopt: str | None = None  # the dotted import this is the parent package of
         self._loader: Any = None
         self._saved_exec: Any = None
         self._saved_create: Any = None
@@ -260,12 +260,15 @@ class ImportProfiler:
         try:
             # parent package imported by `import a.b`: frames 4-6 are the import system's
             code = _getframe(4).f_code
+            up = 5
             if code is _GCD_IMPORT:
                 code = _getframe(5).f_code
                 up = 6
-            else:
-                up = 5
-            entry._adopt = code is _CALL_REMOVED and _getframe(up).f_code is _LOAD_UNLOCKED
+            if code is _CALL_REMOVED:
+                frame = _getframe(up)
+                if frame.f_code is _LOAD_UNLOCKED:  # rare: once per package, so f_locals is fine
+                    child = frame.f_locals.get("name")
+                    entry._adopt = child if isinstance(child, str) else None
         except ValueError:
             pass
         loader = spec.loader
@@ -304,7 +307,7 @@ class ImportProfiler:
         if adoptable:
             prefix = entry.name
             for done in adoptable:
-                if done.parent == parent and prefix.startswith(done.name + "."):
+                if done.parent == parent and done._adopt == prefix:
                     done.parent = entry.index
                     if done.start_ns < entry.start_ns:
                         entry.start_ns = done.start_ns
@@ -326,10 +329,23 @@ class ImportProfiler:
                     top.end_ns = end
                 if top is entry:
                     break
-        if entry._adopt:
+        child = entry._adopt
+        if child is None:
+            if state.adoptable:
+                state.adoptable.clear()
+        elif child in sys.modules:
+            # the package imported the dotted module itself, so no lookup will follow:
+            # stand in for it now, around the package, as CPython's log shows it
+            outer = Entry(self, child, entry.start_ns, None)
+            outer.end_ns = end
+            outer.parent = entry.parent
+            outer.thread = entry.thread
+            outer.pushed = True
+            outer.index = len(self._entries)
+            self._entries.append(outer)
+            entry.parent = outer.index
+        else:
             state.adoptable.append(entry)
-        elif state.adoptable:
-            state.adoptable.clear()
         if entry.name == self.watch and self.on_watch_end is not None:
             try:  # noqa: SIM105 (contextlib is not loaded yet on the cold path)
                 self.on_watch_end(end)

@@ -99,16 +99,14 @@ def parse_target(target: str) -> tuple[str, str, str]:
     return module, attr, ""
 
 
-def profile_target(target: str, *, runs: int = 5, python: str | None = None) -> Profile:
-    """Import ``target`` in ``runs`` fresh interpreters; keep the fastest run.
+def profile_runs(target: str, *, runs: int = 5, python: str | None = None) -> list[list[Any]]:
+    """The profiler's entries (as dicts) from ``runs`` fresh interpreters importing ``target``.
 
     Raises ``TargetError`` (with the child's traceback) when the target does not import.
     """
     module, attr, where = parse_target(target)
     env = dict(os.environ, LAMBDA_KIT_PROFILE_IMPORTS="0", PYTHONDONTWRITEBYTECODE="1")
-    best: list[dict[str, Any]] | None = None
-    best_ms = 0.0
-    totals: list[float] = []
+    out_runs: list[list[Any]] = []
     with tempfile.TemporaryDirectory(prefix="lambda-kit-imports-") as tmp:
         out = os.path.join(tmp, "profile.json")
         for _ in range(max(1, runs)):
@@ -122,10 +120,17 @@ def profile_target(target: str, *, runs: int = 5, python: str | None = None) -> 
             if proc.returncode != 0:
                 raise TargetError(f"{target} did not import (exit {proc.returncode})", proc.stderr)
             with open(out, encoding="utf-8") as f:
-                entries = json.load(f)["entries"]
-            run_ms = total_ms(from_entries(entries))
-            totals.append(run_ms)
-            if best is None or run_ms < best_ms:
-                best, best_ms = entries, run_ms
-    assert best is not None
+                out_runs.append(json.load(f)["entries"])
+    return out_runs
+
+
+def profile_target(target: str, *, runs: int = 5, python: str | None = None) -> Profile:
+    """Import ``target`` in ``runs`` fresh interpreters; keep the fastest run.
+
+    Raises ``TargetError`` (with the child's traceback) when the target does not import.
+    """
+    module = parse_target(target)[0]
+    all_runs = profile_runs(target, runs=runs, python=python)
+    totals = [total_ms(from_entries(entries)) for entries in all_runs]
+    best = all_runs[totals.index(min(totals))]
     return Profile(module, from_entries(best), best, totals)
