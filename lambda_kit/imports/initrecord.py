@@ -145,23 +145,39 @@ def init_summary(
     (``time.time_ns``); the profiler's ``perf_counter_ns`` times are moved onto it
     through the moment it started.
     """
-    entries = [e for e in profiler.entries() if e.end_ns]
+    entries = profiler.entries()
     shift = profiler.started_wall_ns - process_start_ns - profiler.started_ns
-    children: dict[int, list[Any]] = {}
+    # one pass: the roots, each module's children's time, and which subtrees were
+    # compiled from source (this runs in the first invocation: keep it linear)
+    kids_ns = [0] * len(entries)
+    compiled = bytearray(len(entries))
+    roots = []
     for e in entries:
-        children.setdefault(e.parent, []).append(e)
-    roots = children.get(-1, [])
+        if not e.end_ns:
+            continue
+        parent = e.parent
+        if parent < 0:
+            roots.append(e)
+        else:
+            kids_ns[parent] += e.end_ns - e.start_ns
+        if e.from_source:
+            i = e.index
+            while i >= 0 and not compiled[i]:
+                compiled[i] = 1
+                i = entries[i].parent
     watched = next((e for e in roots if handler is not None and e.name == handler), None)
     # the handler module's own code is module_code; its imports are imports
     tops = [e for e in roots if e is not watched]
+    inside: list[Any] = []
     if watched is not None:
-        tops += children.get(watched.index, [])
+        inside = [e for e in entries if e.parent == watched.index and e.end_ns]
+        tops += inside
 
     def span(e: Any) -> tuple[int, int]:
         return (e.start_ns + shift, e.end_ns + shift)
 
     start_rel = profiler.started_wall_ns - process_start_ns
-    top_imports = _top_imports(tops, children, top)
+    top_imports = _top_imports(tops, kids_ns, compiled, top)
     if total_ms is None:  # SnapStart: the process's age says nothing about init
         imports_ns = _union_ns([span(e) for e in tops], 0, 1 << 62)
         return {"phases": {"imports_ms": round(imports_ns / 1e6, 3)}, "top_imports": top_imports}
@@ -172,7 +188,7 @@ def init_summary(
     )
     if watched is not None:
         a, b = span(watched)
-        inner = _union_ns([span(c) for c in children.get(watched.index, [])], a, b)
+        inner = _union_ns([span(c) for c in inside], a, b)
         module_ms = (min(b, end_rel) - max(a, 0) - inner) / 1e6
     else:
         # the profiler started inside the handler module (its first line): what is
@@ -188,38 +204,27 @@ def init_summary(
     return {"total_ms": total_ms, "phases": phases, "top_imports": top_imports}
 
 
-def _top_imports(tops: list[Any], children: dict[int, list[Any]], n: int) -> list[dict[str, Any]]:
+def _top_imports(tops: list[Any], kids_ns: list[int], compiled: bytearray, n: int) -> list[Any]:
     """The ``n`` slowest top-level packages (``a`` and ``a.b`` imported at top count as ``a``)."""
-    groups: dict[str, list[float]] = {}
-    compiled: set[str] = set()
+    groups: dict[str, list[int]] = {}
     for e in tops:
         key = e.name.partition(".")[0]
         cum = e.end_ns - e.start_ns
-        kids = sum(c.end_ns - c.start_ns for c in children.get(e.index, []))
-        g = groups.setdefault(key, [0.0, 0.0])
-        g[0] += cum / 1e6
-        g[1] += max(cum - kids, 0) / 1e6
-        if _any_from_source(e, children):
-            compiled.add(key)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = [0, 0, 0]
+        g[0] += cum
+        g[1] += max(cum - kids_ns[e.index], 0)
+        g[2] |= compiled[e.index]
     ranked = sorted(groups.items(), key=lambda kv: -kv[1][0])[:n]
     out: list[dict[str, Any]] = []
-    for name, (cum_ms, self_ms) in ranked:
+    for name, (cum_ns, self_ns, from_source) in ranked:
         item: dict[str, Any] = {
             "module": name,
-            "cumulative_ms": round(cum_ms, 3),
-            "self_ms": round(self_ms, 3),
+            "cumulative_ms": round(cum_ns / 1e6, 3),
+            "self_ms": round(self_ns / 1e6, 3),
         }
-        if name in compiled:
+        if from_source:
             item["from_source"] = True
         out.append(item)
     return out
-
-
-def _any_from_source(entry: Any, children: dict[int, list[Any]]) -> bool:
-    todo = [entry]
-    while todo:
-        e = todo.pop()
-        if e.from_source:
-            return True
-        todo.extend(children.get(e.index, ()))
-    return False
