@@ -18,6 +18,11 @@ APP = {
     "app": "import slowdep\nimport usedep\nX = usedep.VALUE\n"
     "def handler(event, context):\n    return slowdep\n",
     "broken": "import slowdep\nraise ValueError('no config')\n",
+    # a big module: compiling it without a bytecode cache takes measurable time
+    "bigmod": "".join(
+        f"def f{i}(x):\n    return [x * {i} for _ in range(3)]\n" for i in range(3000)
+    ),
+    "usesbig": "import bigmod\nbigmod.f1(1)\n",
 }
 
 
@@ -88,11 +93,19 @@ def test_advice_names_a_heavy_import_unused_at_module_level_only(app_dir, capsys
 
 
 def test_advice_names_modules_compiled_without_bytecode_cache(app_dir, capsys):
+    assert cli("usesbig", "--runs", "1", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    (compiled,) = [a for a in data["advice"] if a["kind"] == "compile"]
+    assert "python -m compileall" in compiled["message"]
+    assert "bigmod" in compiled["module"] and compiled["ms"] >= 1.0
+    (big,) = data["tree"][0]["children"]
+    assert big["from_source"] is True and big["compile_ms"] > 0
+
+
+def test_no_compile_advice_when_compiling_cost_next_to_nothing(app_dir, capsys):
     assert cli("app", "--runs", "1", "--json") == 0
     advice = json.loads(capsys.readouterr().out)["advice"]
-    (compiled,) = [a for a in advice if a["kind"] == "compile"]
-    assert "python -m compileall" in compiled["message"]
-    assert "app" in compiled["module"]
+    assert [a for a in advice if a["kind"] == "compile"] == []
 
 
 def test_min_ms_hides_fast_modules(app_dir, capsys):

@@ -131,7 +131,9 @@ def test_a_module_compiled_without_bytecode_cache_is_marked(modroot, monkeypatch
 
     e = by_name(profile(go))
     assert e[f"{pre}fresh"].from_source is True  # type: ignore[attr-defined]
+    assert e[f"{pre}fresh"].compile_ns > 0  # type: ignore[attr-defined]
     assert e[f"{pre}cached"].from_source is False  # type: ignore[attr-defined]
+    assert e[f"{pre}cached"].compile_ns == 0  # type: ignore[attr-defined]
 
 
 def test_the_loader_is_left_as_it_was_after_the_import(modroot):

@@ -25,6 +25,8 @@ HEAVY_MS = 10.0
 HEAVY_SHARE = 0.05
 #: a known heavy package gets "lighter" advice from this many ms on
 LIGHTER_MS = 5.0
+#: compiling without a bytecode cache gets advice from this many ms (all modules) on
+COMPILE_MS = 1.0
 
 # Known heavy imports and their lighter paths (facts from the projects' own docs).
 LIGHTER: dict[str, str] = {
@@ -76,18 +78,21 @@ def _compiled(roots: Sequence[Node]) -> list[dict[str, Any]]:
     nodes = [n for r in roots for n, _ in r.walk() if n.from_source]
     if not nodes:
         return []
-    ms = sum(n.self_ms for n in nodes)
+    ms = sum(n.compile_ms for n in nodes)
+    if ms < COMPILE_MS and any(n.compile_ms for n in nodes):  # measured, and not worth it
+        return []
     dirs = sorted({_top_dir(n.file) for n in nodes if n.file})
     where = " ".join(dirs[:3]) + (" ..." if len(dirs) > 3 else "") if dirs else "."
+    spent = f", {ms:.1f} ms of compiling" if ms else ""
     return [
         {
             "kind": "compile",
             "module": ", ".join(n.name for n in nodes[:5]) + (" ..." if len(nodes) > 5 else ""),
             "ms": round(ms, 3),
             "message": f"{len(nodes)} module(s) were compiled from source because no bytecode "
-            f"cache was usable ({ms:.1f} ms of their own time). On Lambda the code directory is "
-            f"read-only, so this is paid on every cold start: run "
-            f"`python -m compileall -q {where}` when you build the package.",
+            f"cache was usable{spent}. On Lambda the code directory is read-only, so this is "
+            f"paid on every cold start: run `python -m compileall -q {where}` when you build "
+            f"the package.",
         }
     ]
 

@@ -46,7 +46,8 @@ except BaseException:
 p.stop()
 import json
 entries = [{"name": e.name, "parent": e.parent, "start_ns": e.start_ns, "end_ns": e.end_ns,
-            "file": e.file, "from_source": e.from_source} for e in p.entries()]
+            "file": e.file, "from_source": e.from_source, "compile_ns": e.compile_ns}
+           for e in p.entries()]
 with open(out, "w") as f:
     json.dump({"entries": entries}, f)
 """

@@ -23,7 +23,16 @@ class Node:
     where CPython gives no start times, the sum of its earlier siblings' times).
     """
 
-    __slots__ = ("children", "cumulative_ms", "file", "from_source", "name", "self_ms", "start_ms")
+    __slots__ = (
+        "children",
+        "compile_ms",
+        "cumulative_ms",
+        "file",
+        "from_source",
+        "name",
+        "self_ms",
+        "start_ms",
+    )
 
     def __init__(
         self,
@@ -34,8 +43,10 @@ class Node:
         start_ms: float = 0.0,
         file: str | None = None,
         from_source: bool = False,
+        compile_ms: float = 0.0,
     ) -> None:
         self.name = name
+        self.compile_ms = compile_ms
         self.cumulative_ms = cumulative_ms
         self.self_ms = self_ms
         self.start_ms = start_ms
@@ -61,6 +72,7 @@ class Node:
             out["file"] = self.file
         if self.from_source:
             out["from_source"] = True
+            out["compile_ms"] = round(self.compile_ms, 3)
         out["children"] = [c.to_json() for c in self.children]
         return out
 
@@ -89,6 +101,7 @@ def from_entries(entries: Sequence[dict[str, Any]]) -> list[Node]:
                 start_ms=(e["start_ns"] - t0) / 1e6,
                 file=e.get("file"),
                 from_source=bool(e.get("from_source")),
+                compile_ms=e.get("compile_ns", 0) / 1e6,
             )
         )
     roots: list[Node] = []
@@ -126,6 +139,7 @@ def slowest_first(roots: Sequence[Node]) -> list[Node]:
             start_ms=n.start_ms,
             file=n.file,
             from_source=n.from_source,
+            compile_ms=n.compile_ms,
         )
         c.children = sorted((copy(k) for k in n.children), key=lambda k: -k.cumulative_ms)
         return c
