@@ -3,7 +3,7 @@
     lambda-kit imports examples/s3_report.py
 """
 
-import lambda_kit  # noqa: F401  (first line: starts the import profiler on Lambda)
+import lambda_kit  # noqa: F401, I001  (first: starts the import profiler on Lambda)
 
 import boto3
 import requests
