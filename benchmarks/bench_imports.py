@@ -231,3 +231,43 @@ def _timed(fn, *args) -> float:
     t0 = time.perf_counter()
     fn(*args, top=10, handler=None)
     return (time.perf_counter() - t0) * 1000
+
+
+def test_accuracy_against_importtime_in_separate_interpreters(benchmark, tmp_path):
+    # tests/test_imports_accuracy.py compares both in one interpreter (load-proof); this
+    # is the comparison in separate interpreters, reported rather than judged
+    from lambda_kit.imports.importtime import parse_importtime
+    from lambda_kit.imports.runner import profile_runs
+    from lambda_kit.imports.tree import from_entries
+
+    rounds = 2 if benchmark.disabled else 10
+
+    def flat(roots) -> dict[str, float]:
+        return {n.name: n.cumulative_ms for r in roots for n, _ in r.walk()}
+
+    ours: dict[str, float] = {}
+    theirs: dict[str, float] = {}
+    for _ in range(rounds):
+        log = tmp_path / "it.log"
+        with log.open("w") as err:
+            subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", "import boto3"],
+                stderr=err,
+                env=dict(_env(), PYTHONDONTWRITEBYTECODE="1"),
+                check=True,
+            )
+        with log.open() as f:
+            for name, ms in flat(parse_importtime(f).roots).items():
+                theirs[name] = min(ms, theirs.get(name, ms))
+        (entries,) = profile_runs("boto3", runs=1)
+        for name, ms in flat(from_entries(entries)).items():
+            ours[name] = min(ms, ours.get(name, ms))
+    gaps = sorted((ours[n] - ms) / ms * 100 for n, ms in theirs.items() if ms > 5 and n in ours)
+    median, worst = gaps[len(gaps) // 2], max(gaps, key=abs)
+    report_figure(
+        f"[imports, {rounds} rounds] ours vs -X importtime in separate interpreters, "
+        f"{len(gaps)} modules over 5 ms: median {median:+.1f}%, worst {worst:+.1f}% "
+        f"(ours boto3 {ours['boto3']:.1f} ms, CPython's {theirs['boto3']:.1f} ms)"
+    )
+    assert gaps
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
