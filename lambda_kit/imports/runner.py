@@ -38,10 +38,15 @@ try:
     __import__(module)
     if attr:
         getattr(sys.modules[module], attr)
-except BaseException:
+except BaseException as exc:
     p.stop()
     import traceback
-    traceback.print_exc()
+    # the target's own frames: not this script's, the import system's or the profiler's
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith(("<string>", "<frozen ")) and f.filename != path]
+    sys.stderr.write("Traceback (most recent call last):\n")
+    sys.stderr.write("".join(traceback.format_list(frames)))
+    sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
     sys.exit(3)
 p.stop()
 import json
@@ -119,7 +124,7 @@ def profile_runs(target: str, *, runs: int = 5, python: str | None = None) -> li
                 check=False,
             )
             if proc.returncode != 0:
-                raise TargetError(f"{target} did not import (exit {proc.returncode})", proc.stderr)
+                raise TargetError(f"{target} did not import", proc.stderr)
             with open(out, encoding="utf-8") as f:
                 out_runs.append(json.load(f)["entries"])
     return out_runs
