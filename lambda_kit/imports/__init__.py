@@ -11,7 +11,7 @@
 
     >>> from lambda_kit import imports
     >>> profile = imports.profile_target("json")          # doctest: +SKIP
-    >>> print(imports.render_text(profile.tree))           # doctest: +SKIP
+    >>> print(imports.render_text(profile.roots))           # doctest: +SKIP
 
 Only ``profiler`` is imported with this package (it is on the cold path); the
 rest loads on first use.
