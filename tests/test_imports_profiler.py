@@ -256,3 +256,36 @@ def test_a_package_that_imports_the_requested_submodule_itself_nests_like_cpytho
     )
     assert pkg.parent == outer.index and inner.parent == pkg.index
     assert outer.start_ns <= pkg.start_ns and pkg.end_ns <= outer.end_ns
+
+
+def test_many_threads_importing_at_once_keep_one_index_per_entry(modroot):
+    root, pre = modroot
+    threads_n, depth = 6, 15
+    mods = {}
+    for t in range(threads_n):
+        for i in range(depth):
+            nxt = f"import {pre}t{t}_{i + 1}\n" if i < depth - 1 else ""
+            mods[f"{pre}t{t}_{i}"] = nxt
+    write_modules(root, mods)
+    barrier = threading.Barrier(threads_n)
+
+    def worker(t: int) -> None:
+        barrier.wait()
+        importlib.import_module(f"{pre}t{t}_0")
+
+    def go() -> None:
+        ths = [threading.Thread(target=worker, args=(t,)) for t in range(threads_n)]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join()
+
+    entries = profile(go).entries()
+    assert [e.index for e in entries] == list(range(len(entries)))
+    mine = [e for e in entries if e.name.startswith(pre)]
+    assert len(mine) == threads_n * depth
+    for e in mine:
+        if not e.name.endswith("_0"):
+            parent = entries[e.parent]
+            assert parent.thread == e.thread
+            assert parent.name.split("_")[-2:-1] == e.name.split("_")[-2:-1]  # same chain

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 import time
-from _thread import get_ident
+from _thread import allocate_lock, get_ident
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -206,6 +206,7 @@ class ImportProfiler:
         self.stopped_ns = 0
         self.running = False
         self._entries: list[Entry] = []
+        self._lock = allocate_lock()  # an entry's index is its place in _entries
         self._threads: dict[int, _ThreadState] = {}
         self._saved_source_to_code: Any = None
 
@@ -304,8 +305,7 @@ class ImportProfiler:
         entry.parent = parent
         entry.thread = tid
         entry.pushed = True
-        entry.index = len(self._entries)
-        self._entries.append(entry)
+        self._record(entry)
         adoptable = state.adoptable
         if adoptable:
             prefix = entry.name
@@ -316,6 +316,11 @@ class ImportProfiler:
                         entry.start_ns = done.start_ns
             adoptable.clear()
         stack.append(entry)
+
+    def _record(self, entry: Entry) -> None:
+        with self._lock:  # two threads must not take the same index
+            entry.index = len(self._entries)
+            self._entries.append(entry)
 
     def _pop(self, entry: Entry) -> None:
         entry.end_ns = end = _perf_ns()
@@ -344,8 +349,7 @@ class ImportProfiler:
             outer.parent = entry.parent
             outer.thread = entry.thread
             outer.pushed = True
-            outer.index = len(self._entries)
-            self._entries.append(outer)
+            self._record(outer)
             entry.parent = outer.index
         else:
             state.adoptable.append(entry)
