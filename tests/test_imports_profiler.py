@@ -289,3 +289,28 @@ def test_many_threads_importing_at_once_keep_one_index_per_entry(modroot):
             parent = entries[e.parent]
             assert parent.thread == e.thread
             assert parent.name.split("_")[-2:-1] == e.name.split("_")[-2:-1]  # same chain
+
+
+def test_a_zip_loader_looked_up_but_never_loaded_does_not_mislabel_later_imports(tmp_path):
+    import zipfile
+
+    pre = "lkzip_"
+    archive = tmp_path / "mods.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(f"{pre}probe.py", "pass\n")
+        z.writestr(f"{pre}real.py", "pass\n")
+    sys.path.insert(0, str(archive))
+    importlib.invalidate_caches()
+    try:
+
+        def go() -> None:
+            importlib.util.find_spec(f"{pre}probe")  # looked up, never loaded
+            importlib.import_module(f"{pre}real")
+
+        names = [e.name for e in profile(go).entries()]
+        assert names.count(f"{pre}real") == 1 and f"{pre}probe" not in names
+        assert "exec_module" not in vars(sys.modules[f"{pre}real"].__loader__)
+    finally:
+        sys.path.remove(str(archive))
+        for name in (f"{pre}probe", f"{pre}real"):
+            sys.modules.pop(name, None)

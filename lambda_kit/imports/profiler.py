@@ -282,6 +282,12 @@ class ImportProfiler:
             return spec
         entry._loader = loader
         d = None if isinstance(loader, type) else getattr(loader, "__dict__", None)
+        if d is not None:
+            # a loader shared by several modules (a zipimporter) may still carry our patch
+            # from a lookup that never loaded (importlib.util.find_spec): drop it
+            for attr in ("exec_module", "create_module"):
+                if isinstance(getattr(d.get(attr), "__self__", None), Entry):
+                    del d[attr]
         if d is None or "exec_module" in d or "create_module" in d:
             entry._proxy_spec = spec
             spec.loader = _Proxy(loader, entry)
