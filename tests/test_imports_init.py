@@ -216,3 +216,26 @@ def test_submodules_imported_at_top_level_count_under_their_package():
 def test_without_an_init_duration_only_the_imports_are_given():
     out = init_summary(_P([_E(0, "a", -1, 0, 5 * MS)], 0, 0), None, 0, top=10, handler=None)
     assert "total_ms" not in out and out["phases"] == {"imports_ms": 5.0}
+
+
+PTH_LINE = (
+    'import os; os.environ.get("LAMBDA_KIT_PROFILE_IMPORTS") == "1" and __import__("lambda_kit")\n'
+)
+PTH_CHILD = (
+    "import site, sys\n"
+    "site.addsitedir(sys.argv[1])  # what site does for site-packages at startup\n"
+    "from lambda_kit.imports import active\n"
+    "print(active() is not None)\n"
+)
+
+
+@pytest.mark.parametrize(("flag", "expected"), [("1", "True"), ("0", "False")])
+def test_the_documented_pth_line_starts_the_profiler_only_when_switched_on(
+    tmp_path, flag, expected
+):
+    (tmp_path / "lambda_kit_profile.pth").write_text(PTH_LINE)
+    proc = run_python(
+        PTH_CHILD, tmp_path, clean_env(LAMBDA_KIT_PROFILE_IMPORTS=flag), str(tmp_path)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == expected
