@@ -1,39 +1,167 @@
-"""``lambda-kit demo``: the bundled example handlers, invoked in this process."""
+"""``lambda-kit demo``: the bundled examples, run as Lambda runs them, in under a minute.
+
+Each example goes through ``lambda-kit invoke``'s machinery (a Runtime API
+server and the real ``awslambdaric`` runtime client in a child process): a
+handler with a heavy import, cold then warm; a handler that raises; a handler
+that outlives its timeout, after which the next invocation starts cold. The
+log lines are shortened to fit a terminal; ``lambda-kit invoke`` prints them whole.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import json
 import os
+import shutil
 import sys
-import uuid
 
+from lambda_kit.local.function import Function
+from lambda_kit.local.results import Result, Run
+from lambda_kit.local.runner import run_environment
 
-class _Context:
-    """A Lambda context like the runtime's, for in-process demo runs."""
-
-    def __init__(self, name: str, memory_mb: int) -> None:
-        self.function_name = name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
-        self.memory_limit_in_mb = str(memory_mb)
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{name}"
-        self.log_stream_name = "demo"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+#: (title, handler file, events, timeout in seconds)
+STEPS: list[tuple[str, str, list[bytes], float]] = [
+    (
+        "A handler with a heavy import, invoked twice: a cold start, then warm",
+        "heavy.py",
+        [b'{"prices": [1.5, 2.25, 4.0]}'] * 2,
+        3.0,
+    ),
+    (
+        "A handler that raises: the error comes back as Lambda returns it",
+        "failing.py",
+        [b'{"order_id": 42}'],
+        3.0,
+    ),
+    (
+        "A handler slower than its 1 s timeout: killed; the next start is cold",
+        "slow.py",
+        [b'{"sleep_s": 5}', b'{"sleep_s": 0.05}'],
+        1.0,
+    ),
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--examples", default=None, help="folder of example handlers")
+    """The options of ``lambda-kit demo``."""
+    parser.add_argument("--examples", default=None, help="folder of the example handlers")
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=128,
+        metavar="MB",
+        help="memory size of the example functions (default 128)",
+    )
+
+
+def find_examples(folder: str | None) -> str | None:
+    """The examples folder: the one given, ./examples, or the one beside the package."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    candidates = (folder, os.path.join(os.getcwd(), "examples"), os.path.join(here, "examples"))
+    for candidate in candidates:
+        if candidate and os.path.isfile(os.path.join(candidate, "heavy.py")):
+            return candidate
+    return None
+
+
+class _Terminal:
+    """Prints log lines shortened to the terminal's width; records as their key figures."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+
+    def __call__(self, line: str) -> None:
+        for part in line.splitlines() or [""]:
+            for piece in self._fit(part):
+                print(piece, flush=True)
+
+    def _fit(self, line: str) -> list[str]:
+        if line.startswith("{"):
+            line = _record_summary(line)
+        i = line.find("RequestId: ")
+        if i >= 0:  # a request id is 36 characters; 8 tell them apart
+            j = i + len("RequestId: ")
+            line = line[: j + 8] + "…" + line[j + 36 :]
+        if "\t" not in line:
+            line = "    " + line.rstrip()
+            return [line if len(line) <= self.width else line[: self.width - 1] + "…"]
+        # platform lines (REPORT, INIT_START): wrap between their tab-separated fields
+        out = ["   "]
+        for field in line.rstrip("\t").split("\t"):
+            if len(out[-1]) + 2 + len(field) > self.width and out[-1].strip():
+                out.append("       ")
+            out[-1] += " " + field if out[-1].endswith("  ") else "  " + field
+        out[0] = "    " + out[0].strip()
+        return out
+
+
+def _record_summary(line: str) -> str:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(record, dict) or record.get("type") != "invocation":
+        return line
+    keys = ("cold_start", "init_duration_ms", "duration_ms", "max_memory_used_mb", "status")
+    shown = " ".join(
+        f"{k}={f'{v:.2f}' if isinstance(v, float) else v if isinstance(v, str) else json.dumps(v)}"
+        for k in keys
+        if (v := record.get(k)) is not None
+    )
+    return f"[record] {shown}"
 
 
 def run(args: argparse.Namespace) -> int:
-    folder = args.examples or os.path.join(os.getcwd(), "examples")
-    sys.path.insert(0, folder)
-    module = importlib.import_module("hello")
-    for i in range(2):
-        print(f"--- invocation {i + 1} of examples/hello.py", flush=True)
-        module.handler({"name": "demo"}, _Context("hello", 512))
+    """Run the three examples and print what each invocation cost."""
+    folder = find_examples(args.examples)
+    if folder is None:
+        print("lambda-kit: no examples folder found (give --examples DIR)", file=sys.stderr)
+        return 2
+    width = max(60, min(shutil.get_terminal_size((110, 24)).columns, 140))
+    term = _Terminal(width)
+    rows: list[tuple[str, Result]] = []
+    print("lambda-kit demo: the bundled examples, each run as Lambda runs it: a Runtime API")
+    print("server on 127.0.0.1 and the real awslambdaric runtime client in a child process.")
+    for n, (title, file, events, timeout) in enumerate(STEPS, 1):
+        handler = os.path.join(folder, file) + ":handler"
+        print(f"\n{n}. {title}")
+        print(
+            f"   $ lambda-kit invoke examples/{file}:handler -n {len(events)}"
+            f" --memory {args.memory} --timeout {timeout:g}"
+        )
+        fn = Function(handler, memory_mb=args.memory, timeout_s=timeout)
+        result: Run = run_environment(fn, events, log=term)
+        for i, r in enumerate(result.results):
+            rows.append((f"{file} #{i + 1}" + (" (cold)" if r.cold_start else " (warm)"), r))
+            print(f"    -> response: {_short(r.payload, width - 17)}")
+    print()
+    print(table(rows, args.memory))
     return 0
+
+
+def _short(payload: bytes, width: int) -> str:
+    text = payload.decode("utf-8", "replace")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(rows: list[tuple[str, Result]], memory_mb: int) -> str:
+    """What each invocation cost, one row each."""
+    head = (
+        f"{'invocation':<22}{'status':<9}{'init ms':>9}{'duration ms':>13}{'billed ms':>11}"
+        f"{'max MB':>8}{'USD per 1M':>12}"
+    )
+    out = [
+        f"What each invocation cost ({memory_mb} MB, x86_64, us-east-1 prices):",
+        head,
+        "-" * len(head),
+    ]
+    for name, r in rows:
+        rep = r.report
+        init = f"{rep.init_duration_ms:.1f}" if rep.init_duration_ms is not None else "-"
+        out.append(
+            f"{name:<22}{r.status:<9}{init:>9}{rep.duration_ms:>13.2f}"
+            f"{rep.billed_duration_ms:>11}{rep.max_memory_used_mb:>8}{r.cost_usd * 1e6:>12.2f}"
+        )
+    out.append("A cold start bills its Init Duration too (on-demand, since 2025-08),")
+    out.append("a timeout the time until the kill. USD per 1M: a million such invocations.")
+    return "\n".join(out)

@@ -13,7 +13,7 @@ import resource
 import sys
 import time
 
-from lambda_kit import _hooks, environment
+from lambda_kit import _deadline, _hooks, _memory, environment
 from lambda_kit._current import Invocation, current
 from lambda_kit._report import problem
 from lambda_kit._wrapt import FunctionWrapper
@@ -44,6 +44,10 @@ _current = current
 
 
 _cost_cache: dict[tuple[int, int, str], float] = {}
+_deadline_ms = _deadline.deadline_ms
+
+#: the default head start of the timeout record before Lambda's kill
+DEFAULT_TIMEOUT_MARGIN_MS = 50.0
 
 
 def _function_name_env() -> str | None:
@@ -60,43 +64,98 @@ def _service_name(service: str | None) -> str | None:
     return os.environ.get("LAMBDA_KIT_SERVICE") or os.environ.get("POWERTOOLS_SERVICE_NAME") or None
 
 
+class _Call:
+    """One invocation in flight: what its record will need when it ends."""
+
+    __slots__ = (
+        "claim",
+        "context",
+        "count",
+        "deadline_ms",
+        "env",
+        "init_ms",
+        "inv",
+        "proactive",
+        "start_ns",
+        "started",
+        "token",
+        "wall_ns",
+    )
+
+    def __init__(
+        self,
+        start_ns: int,
+        wall_ns: int,
+        env: environment.Environment,
+        count: int,
+        inv: Invocation,
+        context: Any,
+        init_ms: float | None,
+        proactive: bool,
+    ) -> None:
+        self.start_ns = start_ns
+        self.wall_ns = wall_ns
+        self.env = env
+        self.count = count
+        self.inv = inv
+        self.context = context
+        self.init_ms = init_ms
+        self.proactive = proactive
+        self.token: Any = None
+        self.started: list[Any] | None = None
+        #: the deadline watchdog's claim: whoever pops it writes the record
+        self.claim: list[bool] | None = None
+        self.deadline_ms: float | None = None
+
+
 class _Instrumented:
     """The state behind one ``@instrument`` use: its options and sinks."""
 
-    __slots__ = ("_decorated_ns", "_service", "_sinks")
+    __slots__ = ("_decorated_ns", "_margin_ms", "_service", "_sinks", "_starters")
 
-    def __init__(self, service: str | None, sinks: list[Sink]) -> None:
+    def __init__(
+        self, service: str | None, sinks: list[Sink], timeout_margin_ms: float | None = None
+    ) -> None:
         self._service = _service_name(service)
-        self._sinks = sinks
+        # a record with status "timeout" is written this long before the deadline; 0: never
+        self._margin_ms = (
+            environment.env_float("LAMBDA_KIT_TIMEOUT_MARGIN_MS", DEFAULT_TIMEOUT_MARGIN_MS)
+            if timeout_margin_ms is None
+            else max(0.0, float(timeout_margin_ms))
+        )
+        # sinks with a ``start`` method (spans) follow the invocation from its start and
+        # receive ``finish(state, record, exc)``; plain ones only ``sink(record)``
+        self._starters = tuple(s for s in sinks if callable(getattr(s, "start", None)))
+        self._sinks = [s for s in sinks if s not in self._starters]
         # the decorator runs while the handler module is imported: a lower bound for
         # the end of init, used when the first invocation comes much later (proactive init)
         self._decorated_ns = _time_ns()
 
     # -- the wrapper wrapt calls ------------------------------------------------------
     def __call__(self, wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: Any) -> Any:
-        state = self._begin(args, kwargs)
+        call = self._begin(args, kwargs)
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as exc:
-            self._end(state, exc)
+            self._end(call, exc)
             raise
-        self._end(state, None)
+        self._end(call, None)
         return result
 
     async def call_async(
         self, wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: Any
     ) -> Any:
-        state = self._begin(args, kwargs)
+        call = self._begin(args, kwargs)
         try:
             result = await wrapped(*args, **kwargs)
         except BaseException as exc:
-            self._end(state, exc)
+            self._end(call, exc)
             raise
-        self._end(state, None)
+        self._end(call, None)
         return result
 
     # -- one invocation -------------------------------------------------------------
-    def _begin(self, args: tuple[Any, ...], kwargs: Any) -> tuple[Any, ...] | None:
+    def _begin(self, args: tuple[Any, ...], kwargs: Any) -> _Call | None:
         start_ns = _perf_ns()
         try:
             context = args[1] if len(args) > 1 else kwargs.get("context")
@@ -121,7 +180,17 @@ class _Instrumented:
                 _xray_trace_id(),
             )
             token = _current.set(invocation)
-            return (start_ns, wall_ns, env, count, invocation, context, init_ms, proactive, token)
+            started = self._start_sinks(args, kwargs, context, wall_ns) if self._starters else None
+            call = _Call(start_ns, wall_ns, env, count, invocation, context, init_ms, proactive)
+            call.token = token
+            call.started = started
+            if self._margin_ms:
+                deadline = _deadline_ms(context)
+                if deadline is not None:
+                    call.deadline_ms = deadline
+                    call.claim = [True]
+                    _deadline.arm(call.claim, deadline - self._margin_ms, self, call)
+            return call
         except Exception as exc:  # never let our bookkeeping break the handler
             problem(f"could not start the invocation record: {exc!r}", key="begin")
             return None
@@ -143,25 +212,70 @@ class _Instrumented:
             return None, proactive
         return max(0.0, (init_end - env.process_start_ns) / 1_000_000), proactive
 
-    def _end(self, state: tuple[Any, ...] | None, exc: BaseException | None) -> None:
+    def _end(self, call: _Call | None, exc: BaseException | None) -> None:
         end_ns = _perf_ns()
-        if state is None:
+        if call is None:
             return
-        start_ns, wall_ns, env, count, inv, context, init_ms, proactive, token = state
         try:
-            _current.reset(token)
+            _current.reset(call.token)
         except ValueError:  # reset from another context (a handler that switched threads)
             _current.set(None)
+        claim = call.claim
+        if claim is not None:
+            _deadline.disarm(claim)
+            try:
+                claim.pop()
+            except IndexError:  # the watchdog already wrote this invocation's timeout record
+                return
+        self._emit(call, end_ns - call.start_ns, exc, None)
+
+    def _timed_out(self, call: _Call) -> None:
+        """Called by the deadline watchdog: the invocation is about to be killed."""
+        budget_ms = None if call.deadline_ms is None else call.deadline_ms - call.wall_ns / 1e6
+        self._emit(call, _perf_ns() - call.start_ns, None, budget_ms)
+
+    def _emit(
+        self, call: _Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
+    ) -> None:
+        """Build the record and hand it to every sink."""
         try:
-            record = self._record(
-                end_ns - start_ns, wall_ns, env, count, inv, context, init_ms, proactive, exc
-            )
+            record = self._record(call, duration_ns, exc, budget_ms)
         except Exception as err:
             problem(f"could not build the invocation record: {err!r}", key="record")
-            return
-        for sink in self._sinks:
+            record = None
+        if record is not None:
+            for sink in self._sinks:
+                try:
+                    sink(record)
+                except Exception as err:
+                    problem(
+                        f"could not write the invocation record: {err!r}",
+                        key=f"sink:{type(sink).__name__}:{type(err).__name__}",
+                    )
+        if call.started is not None:
+            # spans last: their export may wait (bounded), the record line never does
+            self._finish_sinks(call.started, record, exc)
+
+    def _start_sinks(
+        self, args: tuple[Any, ...], kwargs: Any, context: Any, wall_ns: int
+    ) -> list[Any]:
+        """Tell the sinks that follow an invocation (spans) that it starts now."""
+        event = args[0] if args else kwargs.get("event")
+        started: list[Any] = []
+        for sink in self._starters:
             try:
-                sink(record)
+                started.append(sink.start(event, context, wall_ns))  # type: ignore[attr-defined]
+            except Exception as err:
+                started.append(None)
+                problem(f"could not start {type(sink).__name__}: {err!r}", key=f"start:{sink!r}")
+        return started
+
+    def _finish_sinks(
+        self, started: list[Any], record: dict[str, Any] | None, exc: BaseException | None
+    ) -> None:
+        for sink, state in zip(self._starters, started, strict=True):
+            try:
+                sink.finish(state, record, exc)  # type: ignore[attr-defined]
             except Exception as err:
                 problem(
                     f"could not write the invocation record: {err!r}",
@@ -170,19 +284,19 @@ class _Instrumented:
 
     def _record(
         self,
+        call: _Call,
         duration_ns: int,
-        wall_ns: int,
-        env: environment.Environment,
-        count: int,
-        inv: Invocation,
-        context: Any,
-        init_ms: float | None,
-        proactive: bool,
         exc: BaseException | None,
+        timeout_budget_ms: float | None = None,
     ) -> dict[str, Any]:
+        env = call.env
+        inv = call.inv
+        count = call.count
+        init_ms = call.init_ms
         duration_ms = duration_ns / 1_000_000
         memory_mb = inv.function_memory_size
-        billable_ms = duration_ms
+        # a timed-out invocation is billed until the kill: its whole budget
+        billable_ms = duration_ms if timeout_budget_ms is None else timeout_budget_ms
         if init_ms is not None and inv.cold_start:
             billable_ms += init_ms  # INIT is billed on on-demand cold starts since 2025-08-01
         whole = int(billable_ms)
@@ -197,28 +311,36 @@ class _Instrumented:
                 _cost_cache.clear()
             # rounded to a millionth of a cent: more digits would be noise, not precision
             cost = _cost_cache[cost_key] = round(invocation_cost_usd(memory_mb, billed, arch), 12)
+        peak_kib = _getrusage(_RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        if count == 1:
+            _memory.detect_floor(peak_kib)
+        if peak_kib <= _memory.floor_kib:  # still under a peak inherited across exec
+            peak_kib = _memory.own_peak_kib() or peak_kib
         record: dict[str, Any] = {
-            "timestamp": timestamp(wall_ns),
-            "level": "INFO" if exc is None else "ERROR",
+            "timestamp": timestamp(call.wall_ns),
+            "level": "INFO" if exc is None and timeout_budget_ms is None else "ERROR",
             "message": "invocation",
             "type": "invocation",
             "service": inv.service,
             "function_name": inv.function_name,
-            "function_version": getattr(context, "function_version", None) or _version_env(),
+            "function_version": getattr(call.context, "function_version", None) or _version_env(),
             "function_arn": inv.function_arn,
             "function_memory_size": memory_mb,
             "init_type": env.init_type,
             "architecture": arch,
             "function_request_id": inv.function_request_id,
             "cold_start": inv.cold_start,
-            "proactive_init": proactive,
+            "proactive_init": call.proactive,
             "invocation_count": count,
             "duration_ms": duration_ns // 1000 / 1000,  # whole microseconds, in ms
             "billed_duration_ms": billed,
-            "max_memory_used_mb": (_getrusage(_RUSAGE_SELF).ru_maxrss + 1023) // 1024,
+            "max_memory_used_mb": (peak_kib + 1023) // 1024,
             "cost_usd": cost,
             "status": "success" if exc is None else "error",
         }
+        if timeout_budget_ms is not None:
+            record["status"] = "timeout"
+            record["error_type"] = "Sandbox.Timedout"  # what Lambda's platform.report says
         # optional keys come last, so every record starts with the same columns
         if exc is not None:
             record["error_type"] = type(exc).__name__
@@ -235,9 +357,17 @@ class _Instrumented:
 
 
 def _sinks_for(
-    output: str | os.PathLike[str] | IO[Any] | None, extra: Sequence[Sink]
+    output: str | os.PathLike[str] | IO[Any] | None,
+    extra: Sequence[Sink],
+    observability: dict[str, Any] | None = None,
 ) -> list[Sink]:
-    return [JsonLineSink(output), *extra]
+    sinks: list[Sink] = [JsonLineSink(output)]
+    if observability is not None:
+        # EMF, OpenTelemetry, X-Ray: each module is imported only when enabled
+        from lambda_kit.sinks import enabled
+
+        sinks += enabled(output=output, **observability)
+    return [*sinks, *extra]
 
 
 def instrument(
@@ -246,6 +376,11 @@ def instrument(
     service: str | None = None,
     output: str | os.PathLike[str] | IO[Any] | None = None,
     sinks: Sequence[Sink] = (),
+    metrics: bool | None = None,
+    namespace: str | None = None,
+    otel: bool | None = None,
+    xray: bool | None = None,
+    timeout_margin_ms: float | None = None,
 ) -> Any:
     """Record each invocation of a Lambda handler as one JSON line.
 
@@ -258,6 +393,17 @@ def instrument(
     the record goes (default stdout; a stream or a file path); ``sinks`` adds
     callables that receive each record dict.
 
+    The same record can also go to CloudWatch metrics (``metrics=True`` or
+    ``LAMBDA_KIT_METRICS=1``; ``namespace`` or ``LAMBDA_KIT_METRICS_NAMESPACE`` /
+    ``POWERTOOLS_METRICS_NAMESPACE``), OpenTelemetry (``otel=True`` or
+    ``LAMBDA_KIT_OTEL=1``) and X-Ray (``xray=True`` or ``LAMBDA_KIT_XRAY=1``);
+    None means "ask the environment variable". See docs/metrics.md,
+    docs/opentelemetry.md and docs/xray.md.
+
+    An invocation still running ``timeout_margin_ms`` (default 50, or
+    ``LAMBDA_KIT_TIMEOUT_MARGIN_MS``; 0 turns it off) before its deadline gets
+    its record then, with ``status`` "timeout", since Lambda will kill it.
+
         @instrument(service="orders")
         def handler(event, context):
             return {"ok": True}
@@ -266,7 +412,8 @@ def instrument(
     """
 
     def decorate(func: Any) -> Any:
-        state = _Instrumented(service, _sinks_for(output, sinks))
+        observability = {"metrics": metrics, "namespace": namespace, "otel": otel, "xray": xray}
+        state = _Instrumented(service, _sinks_for(output, sinks, observability), timeout_margin_ms)
         target = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
         code = getattr(target, "__code__", None)
         is_async = code is not None and bool(code.co_flags & 0x80)  # CO_COROUTINE

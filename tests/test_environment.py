@@ -224,3 +224,21 @@ def test_a_forked_child_is_a_new_environment():
     assert proc.returncode == 0, proc.stderr
     counts = sorted(r["invocation_count"] for r in json_lines(proc.stdout))
     assert counts == [1, 1, 2]
+
+
+def test_peak_memory_is_the_handlers_not_the_spawners():
+    # the parent holds 300 MB, then starts the runtime by vfork/exec (subprocess does):
+    # Linux hands the parent's peak to the child's ru_maxrss; the record must not report it
+    code = (
+        "import subprocess, sys, json, os\n"
+        "block = bytearray(300 * 1024 * 1024)\n"
+        "block[::4096] = b'x' * len(block[::4096])\n"
+        "child = 'from lambda_kit import instrument\\nh = instrument(lambda e, c: None)\\nh({}, None)\\nh({}, None)'\n"
+        "out = subprocess.run([sys.executable, '-c', child], capture_output=True, text=True, env=os.environ)\n"
+        "print(out.stdout, end='')\n"
+    )
+    proc = run_python(code)
+    assert proc.returncode == 0, proc.stderr
+    records = json_lines(proc.stdout)
+    assert len(records) == 2
+    assert all(r["max_memory_used_mb"] < 150 for r in records), records

@@ -1,0 +1,1 @@
+"""The parts behind ``lambda_kit.reuse`` (the public face is that module)."""

@@ -1,0 +1,107 @@
+"""Kept AWS SDK clients and HTTP sessions: the two resources nearly every function has.
+
+boto3 and requests are imported on the first call, never at ``import lambda_kit``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from lambda_kit import environment
+from lambda_kit._reuse._handle import Reused, reuse
+
+_lock = threading.Lock()
+_boto3: dict[tuple[Any, ...], Reused[Any]] = {}
+_http: dict[tuple[int, int], Reused[Any]] = {}
+
+
+def _config_key(config: Any) -> Any:
+    if config is None:
+        return None
+    options = getattr(config, "_user_provided_options", None)
+    if isinstance(options, dict):
+        return tuple(sorted((k, repr(v)) for k, v in options.items()))
+    return id(config)
+
+
+def boto3_client(service: str, **kwargs: Any) -> Any:
+    """A boto3 client for ``service``, made once per (service, region, endpoint, config).
+
+    TCP keep-alive is on unless ``config`` says otherwise; the client's urllib3
+    pool keeps its HTTPS connections between invocations. Each call reports the
+    client in the record's ``connections`` (as ``boto3.<service>``).
+
+        table = boto3_client("dynamodb").describe_table(TableName="orders")
+
+    .. versionadded:: 0.1
+    """
+    region = kwargs.pop("region_name", None) or environment.region()
+    endpoint = kwargs.pop("endpoint_url", None)
+    config = kwargs.pop("config", None)
+    key = (
+        service,
+        region,
+        endpoint,
+        _config_key(config),
+        tuple(sorted((k, repr(v)) for k, v in kwargs.items())),
+    )
+    handle = _boto3.get(key)
+    if handle is None:
+        with _lock:
+            handle = _boto3.get(key)
+            if handle is None:
+                same_service = sum(1 for k in _boto3 if k[0] == service)
+                name = f"boto3.{service}" + (f"#{same_service + 1}" if same_service else "")
+                handle = reuse(
+                    name, lambda: _make_client(service, region, endpoint, config, kwargs)
+                )
+                _boto3[key] = handle
+    return handle()
+
+
+def _make_client(
+    service: str, region: str | None, endpoint: str | None, config: Any, extra: dict[str, Any]
+) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    keepalive = Config(tcp_keepalive=True)
+    merged = keepalive if config is None else keepalive.merge(config)  # the user's options win
+    # boto3's default session is not safe to use from two threads at once
+    with _lock:
+        return boto3.session.Session().client(
+            service, region_name=region, endpoint_url=endpoint, config=merged, **extra
+        )
+
+
+def http_session(*, pool_connections: int = 10, pool_maxsize: int = 10) -> Any:
+    """A ``requests.Session`` kept for the environment, with a connection pool per host.
+
+    Reported in the record's ``connections`` as ``http``.
+
+        r = http_session().get("https://example.com/health", timeout=2)
+
+    .. versionadded:: 0.1
+    """
+    key = (pool_connections, pool_maxsize)
+    handle = _http.get(key)
+    if handle is None:
+        with _lock:
+            handle = _http.get(key)
+            if handle is None:
+                name = "http" if not _http else f"http#{len(_http) + 1}"
+                handle = reuse(name, lambda: _make_session(pool_connections, pool_maxsize))
+                _http[key] = handle
+    return handle()
+
+
+def _make_session(pool_connections: int, pool_maxsize: int) -> Any:
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=pool_connections, pool_maxsize=pool_maxsize)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

@@ -1,0 +1,150 @@
+"""What is being run: the handler, its settings, and the environment Lambda would give it.
+
+Environment variables are those of the AWS Lambda docs, "Defined runtime
+environment variables". ``AWS_LAMBDA_MAX_CONCURRENCY`` is never set: it
+switches ``awslambdaric`` into Lambda Managed Instances mode (several
+concurrent runtime workers), which is not what a single environment is.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import time
+
+ARCHITECTURES = ("x86_64", "arm64")
+INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start")
+MEMORY_CAPS = ("auto", "cgroup", "watchdog")
+#: variables of the parent that must not leak into the environment
+_DROPPED = (
+    "AWS_LAMBDA_MAX_CONCURRENCY",
+    "_X_AMZN_TRACE_ID",
+    "_LAMBDA_TELEMETRY_LOG_FD",
+    "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET",
+    "AWS_LAMBDA_RUNTIME_API",
+)
+
+
+class BadInput(ValueError):
+    """A user error with a message fit to print as it is."""
+
+
+def parse_handler(spec: str, task_root: str | None = None) -> tuple[str, str, str]:
+    """``(task_root, module, function)`` from ``MODULE:HANDLER``, ``MODULE.HANDLER``
+    or ``path/to/file.py:HANDLER``.
+
+    >>> parse_handler("examples/hello.py:handler")
+    ('/abs/examples', 'hello', 'handler')
+    """
+    if ":" in spec:
+        module, _, func = spec.rpartition(":")
+    else:
+        module, _, func = spec.rpartition(".")
+    if not module or not func or not func.isidentifier():
+        raise BadInput(f"handler {spec!r} is not MODULE:HANDLER (e.g. app:handler)")
+    if module.endswith(".py") or "/" in module:
+        path = module if module.endswith(".py") else module + ".py"
+        if not os.path.isfile(path):
+            raise BadInput(f"handler file {path} does not exist")
+        root = os.path.dirname(os.path.abspath(path))
+        module = os.path.basename(path)[:-3]
+        if task_root is not None and os.path.abspath(task_root) != root:
+            raise BadInput(f"{path} is not in the task root {task_root}")
+    else:
+        root = os.path.abspath(task_root or os.getcwd())
+    if not all(part.isidentifier() for part in module.split(".")):
+        raise BadInput(f"{module!r} is not a Python module name")
+    return root, module, func
+
+
+class Function:
+    """A handler and the settings of the function it belongs to.
+
+    fn = Function("examples/hello.py:handler", memory_mb=512, timeout_s=3)
+    fn.environment(runtime_api="127.0.0.1:9001")
+    """
+
+    def __init__(
+        self,
+        handler: str,
+        *,
+        memory_mb: int = 128,
+        timeout_s: float = 3.0,
+        architecture: str = "x86_64",
+        init_type: str = "on-demand",
+        env: dict[str, str] | None = None,
+        name: str | None = None,
+        region: str | None = None,
+        task_root: str | None = None,
+        init_timeout_s: float = 10.0,
+        memory_cap: str = "auto",
+    ) -> None:
+        self.task_root, self.module, self.function = parse_handler(handler, task_root)
+        if not 128 <= memory_mb <= 10240:
+            raise BadInput(f"--memory {memory_mb} is outside Lambda's 128..10240 MB")
+        if not 0 < timeout_s <= 900:
+            raise BadInput(f"--timeout {timeout_s} is outside Lambda's 0..900 seconds")
+        if architecture not in ARCHITECTURES:
+            raise BadInput(f"--arch {architecture!r} is not one of {', '.join(ARCHITECTURES)}")
+        if init_type not in INIT_TYPES:
+            raise BadInput(f"--init-type {init_type!r} is not one of {', '.join(INIT_TYPES)}")
+        if memory_cap not in MEMORY_CAPS:
+            raise BadInput(f"memory cap {memory_cap!r} is not one of {', '.join(MEMORY_CAPS)}")
+        extra = dict(env or {})
+        if "AWS_LAMBDA_MAX_CONCURRENCY" in extra:
+            raise BadInput(
+                "AWS_LAMBDA_MAX_CONCURRENCY would switch the runtime client into "
+                "multi-concurrency mode; lambda-kit invoke runs one environment"
+            )
+        self.memory_mb = memory_mb
+        #: "auto": a memory cgroup where one is writable, else the RSS watchdog
+        self.memory_cap = memory_cap
+        self.timeout_s = timeout_s
+        self.init_timeout_s = init_timeout_s
+        self.architecture = architecture
+        self.init_type = init_type
+        self.extra_env = extra
+        self.name = name or self.module.rpartition(".")[2].replace("_", "-")
+        self.region = region or os.environ.get("AWS_REGION") or "us-east-1"
+        self.version = "$LATEST"
+        self.arn = f"arn:aws:lambda:{self.region}:123456789012:function:{self.name}"
+
+    @property
+    def handler(self) -> str:
+        """The handler as Lambda's ``_HANDLER`` names it: ``module.function``."""
+        return f"{self.module}.{self.function}"
+
+    def command(self) -> list[str]:
+        """The runtime process: the Python runtime client, as Lambda's base image runs it."""
+        return [sys.executable, "-m", "awslambdaric", self.handler]
+
+    def environment(self, runtime_api: str) -> dict[str, str]:
+        """The environment variables of a new execution environment."""
+        env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
+        stream = time.strftime("%Y/%m/%d", time.gmtime()) + f"/[{self.version}]"
+        env.update(
+            {
+                "AWS_LAMBDA_RUNTIME_API": runtime_api,
+                "AWS_LAMBDA_FUNCTION_NAME": self.name,
+                "AWS_LAMBDA_FUNCTION_VERSION": self.version,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
+                "AWS_LAMBDA_INITIALIZATION_TYPE": self.init_type,
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{self.name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": stream + secrets.token_hex(16),
+                "AWS_REGION": self.region,
+                "AWS_DEFAULT_REGION": self.region,
+                "AWS_EXECUTION_ENV": "AWS_Lambda_python{}.{}".format(*sys.version_info[:2]),
+                "_HANDLER": self.handler,
+                "LAMBDA_TASK_ROOT": self.task_root,
+                "TZ": ":UTC",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+
+def trace_header() -> str:
+    """A fresh X-Ray trace header, as ``Lambda-Runtime-Trace-Id`` carries it."""
+    root = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+    return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0"

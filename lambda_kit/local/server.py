@@ -1,0 +1,267 @@
+"""A Lambda Runtime API server (API version 2018-06-01) for one execution environment.
+
+The runtime client (``awslambdaric``) talks to it exactly as it talks to
+Lambda: ``GET /2018-06-01/runtime/invocation/next`` blocks until an event is
+handed over, and the result comes back by ``POST .../invocation/{id}/response``
+or ``.../{id}/error``; a failed init posts ``/runtime/init/error``. Routes and
+headers follow the AWS Lambda docs, "Using the Lambda runtime API for custom
+runtimes".
+
+One server serves one environment: when an environment is killed (timeout,
+out of memory) its server goes with it, so a request left behind by the dead
+process can never take an event meant for the next environment.
+
+It is a small HTTP/1.1 server on raw sockets rather than ``http.server``: it
+needs only Content-Length bodies and keep-alive, it sets ``TCP_NODELAY`` on
+every connection (without it each warm invoke waits ~40-90 ms on Nagle's
+algorithm and delayed ACKs), and it keeps ``lambda-kit invoke`` light to start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+PREFIX = "/2018-06-01/runtime/"
+_MAX_HEADER_BYTES = 64 * 1024
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 413: "Too Large"}
+
+
+class Invocation:
+    """One event to hand to the runtime, and when it was handed over.
+
+    >>> Invocation("8f5c", b'{"a": 1}', timeout_s=3.0, function_arn="arn:...", trace_id="Root=...")
+    """
+
+    __slots__ = (
+        "body",
+        "deadline_ms",
+        "function_arn",
+        "on_start",
+        "request_id",
+        "started_ns",
+        "timeout_s",
+        "trace_id",
+    )
+
+    def __init__(
+        self, request_id: str, body: bytes, *, timeout_s: float, function_arn: str, trace_id: str
+    ) -> None:
+        self.request_id = request_id
+        self.body = body
+        self.timeout_s = timeout_s
+        self.function_arn = function_arn
+        self.trace_id = trace_id
+        self.started_ns = 0  # perf_counter_ns when the runtime received it
+        self.deadline_ms = 0
+        #: called in the server's thread just before the runtime receives the event
+        self.on_start: Callable[[], None] | None = None
+
+
+#: What the server tells its environment, as (kind, perf_counter_ns, payload) tuples:
+#: ("next", t, None) the runtime asks for work (the first one ends INIT);
+#: ("started", t, request_id); ("response", t, (request_id, body));
+#: ("error", t, (request_id, error_type, body)); ("init_error", t, (error_type, body)).
+Event = tuple[str, int, Any]
+
+
+class RuntimeAPIServer:
+    """Serves the Runtime API on 127.0.0.1; events go to ``events``.
+
+        server = RuntimeAPIServer(port=0)       # an ephemeral port
+        os.environ["AWS_LAMBDA_RUNTIME_API"] = server.address
+        server.give(Invocation(...))            # the runtime's GET /next returns it
+
+    ``OSError`` from the constructor means the port could not be bound.
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, nodelay: bool = True) -> None:
+        self._nodelay = nodelay  # False only to measure what Nagle's algorithm would cost
+        self.events: queue.Queue[Event] = queue.Queue()
+        self._pending: queue.Queue[Invocation | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._closed = False
+        # only the request the runtime is working on may be answered
+        self._current: str | None = None
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            sock.listen(16)
+        except OSError:
+            sock.close()
+            raise
+        self._sock = sock
+        self.host, self.port = sock.getsockname()[:2]
+        self.address = f"{self.host}:{self.port}"
+        self._thread = threading.Thread(target=self._accept, name="runtime-api", daemon=True)
+        self._thread.start()
+
+    # -- what the environment calls --------------------------------------------------
+    def give(self, invocation: Invocation) -> None:
+        """Queue an event; the runtime's pending (or next) ``GET /next`` returns it."""
+        self._pending.put(invocation)
+
+    def close(self) -> None:
+        """Stop listening and drop every connection (waiting ``GET /next`` calls end)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            conns = list(self._connections)
+        self._pending.put(None)
+        for s in (self._sock, *conns):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        self._thread.join(timeout=2)
+
+    # -- the connections ---------------------------------------------------------------
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return  # closed
+            if self._nodelay:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                if self._closed:
+                    conn.close()
+                    return
+                self._connections.add(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        buf = b""
+        try:
+            while True:
+                request, buf = _read_request(conn, buf)
+                if request is None:
+                    return
+                method, path, headers, body = request
+                keep = self._dispatch(conn, method, path, headers, body)
+                if not keep or headers.get("connection", "").lower() == "close":
+                    return
+        except OSError:
+            return
+        finally:
+            with self._lock:
+                self._connections.discard(conn)
+            conn.close()
+
+    def _dispatch(
+        self, conn: socket.socket, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> bool:
+        if not path.startswith(PREFIX):
+            return _reply(conn, 404, b'{"errorType":"NotFound"}')
+        route = path[len(PREFIX) :]
+        now = time.perf_counter_ns
+        if method == "GET" and route == "invocation/next":
+            self.events.put(("next", now(), None))
+            inv = self._pending.get()
+            if inv is None:  # shutting down: leave the runtime waiting on a closed socket
+                self._pending.put(None)
+                return False
+            self._current = inv.request_id
+            inv.deadline_ms = int(time.time() * 1000 + inv.timeout_s * 1000)
+            head = {
+                "Content-Type": "application/json",
+                "Lambda-Runtime-Aws-Request-Id": inv.request_id,
+                "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms),
+                "Lambda-Runtime-Invoked-Function-Arn": inv.function_arn,
+                "Lambda-Runtime-Trace-Id": inv.trace_id,
+            }
+            if inv.on_start is not None:
+                # a broken log must not keep the event from the runtime
+                with contextlib.suppress(Exception):
+                    inv.on_start()
+            inv.started_ns = now()
+            self.events.put(("started", inv.started_ns, inv.request_id))
+            return _reply(conn, 200, inv.body, head)
+        if method == "GET" and route == "restore/next":
+            # SnapStart: the runtime asks to be restored after init; there is no snapshot
+            # here, so the restore is immediate
+            return _reply(conn, 200, b"")
+        if method == "POST" and route in ("init/error", "restore/error"):
+            error_type = headers.get("lambda-runtime-function-error-type") or _error_type(body)
+            self.events.put(("init_error", now(), (error_type, body)))
+            return _reply(conn, 202, b'{"status":"OK"}')
+        if method == "POST" and route.startswith("invocation/"):
+            parts = route.split("/")
+            if len(parts) == 3 and parts[2] in ("response", "error"):
+                request_id = parts[1]
+                if request_id != self._current:
+                    return _reply(conn, 400, b'{"errorType":"InvalidRequestID"}')
+                self._current = None
+                if parts[2] == "response":
+                    self.events.put(("response", now(), (request_id, body)))
+                else:
+                    error_type = headers.get("lambda-runtime-function-error-type") or (
+                        _error_type(body)
+                    )
+                    self.events.put(("error", now(), (request_id, error_type, body)))
+                return _reply(conn, 202, b'{"status":"OK"}')
+        return _reply(conn, 404, b'{"errorType":"NotFound"}')
+
+
+def _error_type(body: bytes) -> str:
+    """``errorType`` of an error body (the C runtime client sends no error-type header)."""
+    import json
+
+    try:
+        value = json.loads(body).get("errorType")
+    except (ValueError, AttributeError):
+        value = None
+    return value if isinstance(value, str) and value else "Runtime.Unknown"
+
+
+def _read_request(
+    conn: socket.socket, buf: bytes
+) -> tuple[tuple[str, str, dict[str, str], bytes] | None, bytes]:
+    """One request from ``conn`` (None when the peer closed), and what is left over."""
+    while b"\r\n\r\n" not in buf:
+        if len(buf) > _MAX_HEADER_BYTES:
+            return None, b""
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None, b""
+        buf += chunk
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    try:
+        method, path, _version = lines[0].split(" ", 2)
+    except ValueError:
+        return None, b""
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    try:
+        length = int(headers.get("content-length", "0"))
+    except ValueError:
+        return None, b""
+    while len(rest) < length:
+        chunk = conn.recv(max(65536, length - len(rest)))
+        if not chunk:
+            return None, b""
+        rest += chunk
+    return (method, path, headers, rest[:length]), rest[length:]
+
+
+def _reply(
+    conn: socket.socket, status: int, body: bytes, headers: dict[str, str] | None = None
+) -> bool:
+    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}", f"Content-Length: {len(body)}"]
+    if headers:
+        lines.extend(f"{k}: {v}" for k, v in headers.items())
+    elif body:
+        lines.append("Content-Type: application/json")
+    conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+    return True

@@ -1,0 +1,297 @@
+"""CloudWatch Embedded Metric Format: the invocation record as CloudWatch metrics.
+
+One JSON line per invocation (more only past EMF's limits) that CloudWatch Logs
+turns into metrics, with no API call and nothing to flush: on Lambda, a line on
+stdout is enough.
+
+Metrics (namespace from ``namespace=``, ``LAMBDA_KIT_METRICS_NAMESPACE``,
+``POWERTOOLS_METRICS_NAMESPACE``, else ``lambda_kit``), with the dimensions
+``service`` and ``function_name`` (never the request id: a dimension value
+creates a metric, and one per request would be costly):
+
+========================  ==============  =========================================
+``ColdStart``             Count           1, on cold starts only
+``Duration``              Milliseconds    ``duration_ms``
+``BilledDuration``        Milliseconds    ``billed_duration_ms``
+``InitDuration``          Milliseconds    ``init_duration_ms``, first invocation only
+``MaxMemoryUsed``         Megabytes       ``max_memory_used_mb``
+``EstimatedCost``         None            ``cost_usd`` (US dollars)
+``Errors``                Count           1 when the handler raised, else 0
+``Timeouts``              Count           1 when it timed out, else 0
+========================  ==============  =========================================
+
+plus the user's ``lambda_kit.metrics.add(...)``. The request id and trace id
+ride along as plain members, for Logs Insights.
+
+Limits, from the EMF specification (docs.aws.amazon.com/AmazonCloudWatch/latest/
+monitoring/CloudWatch_Embedded_Metric_Format_Specification.html): at most 100
+metric definitions per directive, 30 dimension keys per dimension set, 100
+values per metric array, and an event of at most 256 KB (CloudWatch Logs'
+event size; a larger line is dropped). Past a limit this sink splits into more
+lines; it never writes a line CloudWatch would drop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+
+from lambda_kit._report import problem
+
+# typing costs ~3 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
+
+MAX_METRICS = 100
+MAX_DIMENSIONS = 30  # per dimension set; lambda_kit writes 2 (service, function_name)
+MAX_VALUES = 100
+MAX_EVENT_BYTES = 256 * 1024
+MAX_DIMENSION_VALUE = 1024  # CloudWatch Dimension.Value
+DEFAULT_NAMESPACE = "lambda_kit"
+
+# CloudWatch namespaces: 1..255 ASCII letters, digits and . - _ / # : space, not "AWS/"
+_NAMESPACE = re.compile(r"[A-Za-z0-9.\-_/#: ]{1,255}")
+
+#: record key -> (metric name, unit); written when the record has the key
+_FROM_RECORD = (
+    ("duration_ms", "Duration", "Milliseconds"),
+    ("billed_duration_ms", "BilledDuration", "Milliseconds"),
+    ("init_duration_ms", "InitDuration", "Milliseconds"),
+    ("max_memory_used_mb", "MaxMemoryUsed", "Megabytes"),
+    ("cost_usd", "EstimatedCost", "None"),
+)
+_DIMENSIONS = ("service", "function_name")
+_PROPERTIES = ("function_request_id", "xray_trace_id")
+
+Metric = tuple[str, str, int, list[float]]  # name, unit, storage resolution, values
+
+
+def resolve_namespace(namespace: str | None) -> str:
+    """The namespace to use: the argument, then the environment, then ``lambda_kit``."""
+    value = (
+        namespace
+        or os.environ.get("LAMBDA_KIT_METRICS_NAMESPACE")
+        or os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
+        or DEFAULT_NAMESPACE
+    )
+    if not _NAMESPACE.fullmatch(value) or value.startswith("AWS/") or not value.strip():
+        problem(
+            f"metrics namespace {value!r} is not a CloudWatch namespace (1-255 characters "
+            f"of A-Z a-z 0-9 . - _ / # : space, not starting with 'AWS/'); "
+            f"using {DEFAULT_NAMESPACE!r}"
+        )
+        return DEFAULT_NAMESPACE
+    return value
+
+
+def _dimension_value(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    if not text.strip() or not text.isascii():
+        problem(
+            f"EMF dimension {key}={text!r} must be non-empty ASCII; leaving it out",
+            key=f"emf-dim:{key}",
+        )
+        return None
+    if len(text) > MAX_DIMENSION_VALUE:
+        problem(
+            f"EMF dimension {key} is longer than {MAX_DIMENSION_VALUE} characters; truncating",
+            key=f"emf-dim-long:{key}",
+        )
+        return text[:MAX_DIMENSION_VALUE]
+    return text
+
+
+class EmfSink:
+    """Writes each invocation record as CloudWatch EMF line(s).
+
+    ``output`` is where lines go, as for the JSON line sink (default stdout).
+
+    >>> sink = EmfSink(namespace="orders")
+    >>> sink(record)  # doctest: +SKIP
+    """
+
+    __slots__ = ("_dims", "_directives", "_fd", "_path", "_stream", "namespace")
+
+    def __init__(
+        self,
+        namespace: str | None = None,
+        output: str | os.PathLike[str] | IO[Any] | None = None,
+    ) -> None:
+        self.namespace = resolve_namespace(namespace)
+        self._fd: int | None = None
+        self._dims: dict[tuple[Any, Any], dict[str, str]] = {}
+        self._directives: dict[tuple[Any, ...], str] = {}
+        self._path = os.fspath(output) if isinstance(output, (str, os.PathLike)) else None
+        self._stream: IO[Any] | None = None
+        if self._path is None and not isinstance(output, (str, os.PathLike)):
+            self._stream = output
+
+    def __repr__(self) -> str:
+        return f"EmfSink(namespace={self.namespace!r})"
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        for line in self.lines(record, _take_user_metrics()):
+            self._write(line)
+
+    def _write(self, line: bytes) -> None:
+        # where the record goes, the same way: one write per line, in order with it
+        if self._path is not None:
+            if self._fd is None:
+                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+                self._fd = os.open(self._path, flags, 0o644)
+            os.write(self._fd, line)
+            return
+        stream = self._stream if self._stream is not None else sys.stdout
+        if stream is None:
+            raise OSError("stdout is closed (sys.stdout is None)")
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            buffer.write(line)
+            buffer.flush()
+        else:
+            stream.write(line.decode())
+            stream.flush()
+
+    # -- building the documents (pure: easy to test) ---------------------------------
+    def documents(
+        self, record: dict[str, Any], user: list[Metric] | None = None, now_ms: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The EMF documents for one record and the user's metrics (parsed back: for tests)."""
+        return [json.loads(line) for line in self.lines(record, user, now_ms)]
+
+    def lines(
+        self, record: dict[str, Any], user: list[Metric] | None = None, now_ms: int | None = None
+    ) -> list[bytes]:
+        """The EMF lines for one record and the user's metrics, within the limits."""
+        key = (record.get("service"), record.get("function_name"))
+        dims = self._dims.get(key)
+        if dims is None:
+            dims = {}
+            for name, value in zip(_DIMENSIONS, key, strict=True):
+                checked = _dimension_value(name, value)
+                if checked is not None:
+                    dims[name] = checked
+            if len(self._dims) > 64:
+                self._dims.clear()
+            self._dims[key] = dims
+        props = {k: record[k] for k in _PROPERTIES if record.get(k) is not None}
+        metrics: list[Metric] = []
+        if record.get("cold_start"):
+            metrics.append(("ColdStart", "Count", 60, [1]))
+        for field, name, unit in _FROM_RECORD:
+            value = record.get(field)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                metrics.append((name, unit, 60, [value]))
+        status = record.get("status")
+        metrics.append(("Errors", "Count", 60, [1 if status == "error" else 0]))
+        metrics.append(("Timeouts", "Count", 60, [1 if status == "timeout" else 0]))
+        if user:
+            reserved = {"_aws", *dims, *props}
+            for metric in user:
+                if metric[0] in reserved:
+                    problem(
+                        f"metric name {metric[0]!r} is taken by a dimension or property; "
+                        f"writing it as {metric[0] + '_'!r}",
+                        key=f"emf-reserved:{metric[0]}",
+                    )
+                    metric = (metric[0] + "_", *metric[1:])
+                metrics.append(metric)
+        timestamp = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+        lines: list[bytes] = []
+        for group in _pack(metrics):
+            lines.extend(self._fit(group, dims, props, timestamp))
+        return lines
+
+    def _line(
+        self, group: list[Metric], dims: dict[str, str], props: dict[str, Any], timestamp: int
+    ) -> bytes:
+        # the directive depends only on the metrics' names and units: encoded once per shape
+        shape = (tuple(dims), tuple(m[:3] for m in group))
+        directive = self._directives.get(shape)
+        if directive is None:
+            definitions = []
+            for name, unit, resolution, _ in group:
+                definition: dict[str, Any] = {"Name": name, "Unit": unit}
+                if resolution == 1:
+                    definition["StorageResolution"] = 1
+                definitions.append(definition)
+            directive = _encode(
+                [{"Namespace": self.namespace, "Dimensions": [list(dims)], "Metrics": definitions}]
+            )
+            if len(self._directives) > 256:
+                self._directives.clear()
+            self._directives[shape] = directive
+        members: dict[str, Any] = dict(dims)
+        for name, _, _, values in group:
+            members[name] = values[0] if len(values) == 1 else values
+        members.update(props)
+        body = _encode(members)
+        head = f'{{"_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":{directive}}}'
+        return f"{head},{body[1:]}\n".encode()
+
+    def _fit(
+        self, group: list[Metric], dims: dict[str, str], props: dict[str, Any], timestamp: int
+    ) -> list[bytes]:
+        """One line, or several when it would pass the event size limit."""
+        line = self._line(group, dims, props, timestamp)
+        if len(group) == 1 or len(line) <= MAX_EVENT_BYTES:
+            return [line]
+        half = len(group) // 2
+        return self._fit(group[:half], dims, props, timestamp) + self._fit(
+            group[half:], dims, props, timestamp
+        )
+
+
+# stdlib json: the Lambda runtime client has imported it already, so it costs no cold-start
+# time (orjson would cost ~10 ms, see lambda_kit/_json.py); a value JSON cannot hold is
+# written as its str() rather than failing the line
+_encode = json.JSONEncoder(separators=(",", ":"), default=str, check_circular=False).encode
+
+
+def _pack(metrics: list[Metric]) -> list[list[Metric]]:
+    """Metrics in groups that each make one valid directive.
+
+    A group holds at most ``MAX_METRICS`` metrics, each name once (a root member can
+    only hold one value or array), each with at most ``MAX_VALUES`` values; a metric
+    with more values continues in the next group.
+    """
+    if (
+        len(metrics) <= MAX_METRICS
+        and all(len(m[3]) <= MAX_VALUES for m in metrics)
+        and len({m[0] for m in metrics}) == len(metrics)
+    ):
+        return [metrics]  # the usual case: everything fits one directive
+    groups: list[list[Metric]] = []
+    names: list[set[str]] = []
+    for name, unit, resolution, values in metrics:
+        for i in range(0, len(values), MAX_VALUES):
+            chunk = (name, unit, resolution, values[i : i + MAX_VALUES])
+            for group, seen in zip(groups, names, strict=True):
+                if name not in seen and len(group) < MAX_METRICS:
+                    group.append(chunk)
+                    seen.add(name)
+                    break
+            else:
+                groups.append([chunk])
+                names.append({name})
+    return groups
+
+
+def _take_user_metrics() -> list[Metric]:
+    # lambda_kit.metrics registers itself when the user imports it; if nobody did,
+    # there is nothing to take (and no reason to import it here)
+    module = sys.modules.get("lambda_kit.metrics")
+    if module is None:
+        return []
+    taken = module.take()
+    return [(name, unit, res, values) for name, (unit, res, values) in taken.items()]
+
+
+__all__ = ["DEFAULT_NAMESPACE", "EmfSink", "resolve_namespace"]

@@ -1,0 +1,58 @@
+"""`lambda-kit demo` (what `make demo` runs): cold then warm, an error, a timeout, the costs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests._invoke_helpers import REPO
+
+
+@pytest.fixture(scope="module")
+def demo():
+    run = subprocess.run(
+        [sys.executable, "-m", "lambda_kit", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "100"},
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def _table(out):
+    rows = {}
+    for line in out.splitlines():
+        m = re.match(r"(\S+ #\d \((?:cold|warm)\))\s+(\w+)\s+(\S+)\s+([\d.]+)\s+(\d+)", line)
+        if m:
+            rows[m.group(1)] = m.groups()[1:]
+    return rows
+
+
+def test_the_heavy_handler_is_cold_then_warm(demo):
+    rows = _table(demo)
+    cold, warm = rows["heavy.py #1 (cold)"], rows["heavy.py #2 (warm)"]
+    assert cold[0] == warm[0] == "success"
+    assert float(cold[1]) > 0 and warm[1] == "-"
+    assert int(cold[3]) > int(warm[3])  # the cold start bills its init
+
+
+def test_the_failing_handler_shows_its_error(demo):
+    assert _table(demo)["failing.py #1 (cold)"][0] == "error"
+    assert '"errorType": "OrderNotFound"' in demo
+
+
+def test_the_slow_handler_times_out_and_the_next_start_is_cold(demo):
+    rows = _table(demo)
+    assert rows["slow.py #1 (cold)"][0] == "timeout"
+    assert rows["slow.py #2 (cold)"][0] == "success"
+    assert "Task timed out after 1.00 seconds" in demo
+
+
+def test_every_line_fits_the_terminal(demo):
+    assert max(len(line) for line in demo.splitlines()) <= 100
