@@ -75,8 +75,8 @@ def test_the_handler_modules_own_code_is_module_code_not_imports(app_dir):
 def test_top_imports_lists_the_slowest_dependency_first(app_dir):
     top = run_app(app_dir, **ON_LAMBDA)[0][0]["init"]["top_imports"]
     assert top[0]["module"] == "heavydep"
-    assert top[0]["cumulative_ms"] >= 60 >= top[0]["self_ms"] - 5
-    assert top[0]["cumulative_ms"] >= top[0]["self_ms"]
+    assert top[0]["cumulative_ms"] >= 60  # its sleep
+    assert top[0]["cumulative_ms"] >= top[0]["self_ms"] > 0
     assert [t["cumulative_ms"] for t in top] == sorted(
         (t["cumulative_ms"] for t in top), reverse=True
     )
