@@ -1,0 +1,1 @@
+"""Holds ``sitecustomize.py``, which the exec wrapper puts on ``PYTHONPATH``."""

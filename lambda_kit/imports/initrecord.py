@@ -1,0 +1,230 @@
+"""The cold-start record's ``init`` key, from the import profiler.
+
+``start()`` puts the profiler on (``import lambda_kit`` calls it on Lambda) and
+registers two extension points (``lambda_kit._hooks``): at the first invocation
+``on_start`` stops the profiler, and ``on_record`` adds ``init`` to that
+invocation's record and takes both off the lists, so warm invocations pay
+nothing at all.
+
+    "init": {"total_ms": 812.4,
+             "phases": {"runtime_ms": 95.1, "imports_ms": 688.0, "module_code_ms": 21.3,
+                        "other_ms": 8.0},
+             "top_imports": [{"module": "boto3", "cumulative_ms": 402.2, "self_ms": 1.9}]}
+
+``total_ms`` is the record's ``init_duration_ms``; the phases add up to it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from lambda_kit import _hooks, environment
+from lambda_kit._report import problem
+from lambda_kit.imports.profiler import ImportProfiler, active
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+DEFAULT_TOP_IMPORTS = 10
+
+_profiler: ImportProfiler | None = None
+_handler_end_ns: int | None = None  # perf_counter_ns when the handler module finished
+
+
+def handler_module() -> str | None:
+    """The handler's module from ``_HANDLER`` (``src/app.handler`` -> ``src.app``)."""
+    raw = os.environ.get("_HANDLER", "").strip()
+    module, dot, _ = raw.rpartition(".")
+    return module.replace("/", ".") if dot and module else None
+
+
+def start() -> ImportProfiler:
+    """Start the import profiler (or adopt one the exec wrapper started) and hook it up.
+
+    >>> from lambda_kit.imports import start
+    >>> profiler = start()
+    """
+    global _profiler
+    profiler = active()
+    if profiler is None:
+        profiler = ImportProfiler(watch=handler_module())
+        profiler.start()
+    elif profiler.watch is None:
+        profiler.watch = handler_module()
+    profiler.on_watch_end = _handler_imported
+    _profiler = profiler
+    # the wrapper binds these lists once: change them in place
+    if _stop_at_first_invocation not in _hooks.on_start:
+        _hooks.on_start.append(_stop_at_first_invocation)
+    if _add_init not in _hooks.on_record:
+        _hooks.on_record.append(_add_init)
+    return profiler
+
+
+def stop() -> None:
+    """Stop the profiler now (also done at the first invocation)."""
+    if _profiler is not None:
+        _profiler.stop()
+
+
+def _handler_imported(end_ns: int) -> None:
+    global _handler_end_ns
+    _handler_end_ns = end_ns
+    profiler = _profiler
+    if profiler is not None:
+        environment.mark_init_end(profiler.started_wall_ns + (end_ns - profiler.started_ns))
+
+
+def _stop_at_first_invocation() -> None:
+    # taken off the list by _add_init, when this list is not being iterated
+    stop()
+
+
+def _add_init(record: dict[str, Any], first: bool) -> None:
+    profiler = _profiler
+    if first and profiler is not None:
+        stop()
+        top = environment.env_int("LAMBDA_KIT_TOP_IMPORTS", DEFAULT_TOP_IMPORTS, low=0, high=1000)
+        try:
+            record["init"] = init_summary(
+                profiler,
+                record.get("init_duration_ms"),
+                environment.get().process_start_ns,
+                top=top,
+                handler=profiler.watch,
+            )
+        except Exception as exc:  # the record goes out without it
+            problem(f"could not summarise the init phase: {exc!r}")
+    _unhook(record, first)
+
+
+def _unhook(record: dict[str, Any], first: bool) -> None:
+    """Take both hooks off their lists, so warm invocations do not call them at all.
+
+    The wrapper binds the lists once and is iterating ``on_record`` while this
+    runs: deleting our entry shifts the next hook into our slot, where the loop
+    would skip it, so that hook is called here instead, as the wrapper would.
+    """
+    starts = _hooks.on_start
+    if _stop_at_first_invocation in starts:
+        starts.remove(_stop_at_first_invocation)  # not being iterated now
+    records = _hooks.on_record
+    if _add_init not in records:
+        return
+    at = records.index(_add_init)
+    del records[at]
+    if at < len(records):
+        hook = records[at]
+        try:
+            hook(record, first)
+        except Exception as err:
+            problem(f"could not add to the invocation record: {err!r}", key=f"hook:{hook!r}")
+
+
+def _union_ns(intervals: list[tuple[int, int]], low: int, high: int) -> int:
+    """Total length of the union of intervals, clipped to [low, high]."""
+    total = 0
+    reach = low
+    for a, b in sorted(intervals):
+        a = max(a, reach)
+        b = min(b, high)
+        if b > a:
+            total += b - a
+            reach = b
+    return total
+
+
+def init_summary(
+    profiler: Any, total_ms: float | None, process_start_ns: int, *, top: int, handler: str | None
+) -> dict[str, Any]:
+    """The ``init`` dict: phases that add up to ``total_ms``, and the slowest imports.
+
+    Times are placed on the process's clock: ``process_start_ns`` is wall-clock
+    (``time.time_ns``); the profiler's ``perf_counter_ns`` times are moved onto it
+    through the moment it started.
+    """
+    entries = profiler.entries()
+    shift = profiler.started_wall_ns - process_start_ns - profiler.started_ns
+    # one pass: the roots, each module's children's time, and which subtrees were
+    # compiled from source (this runs in the first invocation: keep it linear)
+    kids_ns = [0] * len(entries)
+    compiled = bytearray(len(entries))
+    roots = []
+    for e in entries:
+        if not e.end_ns:
+            continue
+        parent = e.parent
+        if parent < 0:
+            roots.append(e)
+        else:
+            kids_ns[parent] += e.end_ns - e.start_ns
+        if e.from_source:
+            i = e.index
+            while i >= 0 and not compiled[i]:
+                compiled[i] = 1
+                i = entries[i].parent
+    watched = next((e for e in roots if handler is not None and e.name == handler), None)
+    # the handler module's own code is module_code; its imports are imports
+    tops = [e for e in roots if e is not watched]
+    inside: list[Any] = []
+    if watched is not None:
+        inside = [e for e in entries if e.parent == watched.index and e.end_ns]
+        tops += inside
+
+    def span(e: Any) -> tuple[int, int]:
+        return (e.start_ns + shift, e.end_ns + shift)
+
+    start_rel = profiler.started_wall_ns - process_start_ns
+    top_imports = _top_imports(tops, kids_ns, compiled, top)
+    if total_ms is None:  # SnapStart: the process's age says nothing about init
+        imports_ns = _union_ns([span(e) for e in tops], 0, 1 << 62)
+        return {"phases": {"imports_ms": round(imports_ns / 1e6, 3)}, "top_imports": top_imports}
+    end_rel = int(total_ms * 1_000_000)
+    runtime_ms = min(max(start_rel / 1e6, 0.0), total_ms)
+    imports_ms = min(
+        _union_ns([span(e) for e in tops], max(start_rel, 0), end_rel) / 1e6, total_ms - runtime_ms
+    )
+    if watched is not None:
+        a, b = span(watched)
+        inner = _union_ns([span(c) for c in inside], a, b)
+        module_ms = (min(b, end_rel) - max(a, 0) - inner) / 1e6
+    else:
+        # the profiler started inside the handler module (its first line): what is
+        # not imports from there to the end of init is that module's own code
+        module_ms = total_ms - runtime_ms - imports_ms
+    module_ms = min(max(module_ms, 0.0), total_ms - runtime_ms - imports_ms)
+    phases = {
+        "runtime_ms": round(runtime_ms, 3),
+        "imports_ms": round(imports_ms, 3),
+        "module_code_ms": round(module_ms, 3),
+    }
+    phases["other_ms"] = round(max(0.0, total_ms - sum(phases.values())), 3)
+    return {"total_ms": total_ms, "phases": phases, "top_imports": top_imports}
+
+
+def _top_imports(tops: list[Any], kids_ns: list[int], compiled: bytearray, n: int) -> list[Any]:
+    """The ``n`` slowest top-level packages (``a`` and ``a.b`` imported at top count as ``a``)."""
+    groups: dict[str, list[int]] = {}
+    for e in tops:
+        key = e.name.partition(".")[0]
+        cum = e.end_ns - e.start_ns
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = [0, 0, 0]
+        g[0] += cum
+        g[1] += max(cum - kids_ns[e.index], 0)
+        g[2] |= compiled[e.index]
+    ranked = sorted(groups.items(), key=lambda kv: -kv[1][0])[:n]
+    out: list[dict[str, Any]] = []
+    for name, (cum_ns, self_ns, from_source) in ranked:
+        item: dict[str, Any] = {
+            "module": name,
+            "cumulative_ms": round(cum_ns / 1e6, 3),
+            "self_ms": round(self_ns / 1e6, 3),
+        }
+        if from_source:
+            item["from_source"] = True
+        out.append(item)
+    return out
