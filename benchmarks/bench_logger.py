@@ -11,9 +11,9 @@ environment must not hold lines in a buffer). One round writes ``LINES`` lines.
   ``location`` and no ``service``; lambda_kit writes both, so the comparison
   favours structlog;
 - stdlib: ``logging`` with a ``FileHandler`` and a formatter calling ``json.dumps``;
-- lambda_kit_first: lambda_kit's first lines in a process, written by the stdlib's
-  C encoder before orjson is imported (the first 1000 lines; orjson's import would
-  cost ~10 ms of the cold start).
+- lambda_kit_first: lambda_kit's lines while orjson is not imported (what a
+  handler that never imports orjson gets), written by the stdlib's C encoder;
+  orjson's import would cost ~10 ms of a cold start.
 
 ``test_interleaved_ratios`` runs the four in alternating rounds (a machine shared
 with other work slows each alike) and prints lambda_kit's speed as a multiple of

@@ -19,8 +19,8 @@ prints (one line)::
 - the line's pieces (redaction, exceptions, truncation): ``lambda_kit.log._fields``.
 
 Importing this module costs under a millisecond: no ``typing``, ``logging``,
-``datetime``, ``inspect`` or ``asyncio``. A process's first 1000 lines are written
-by the stdlib's C JSON encoder; orjson (about 10 ms to import) writes the rest.
+``datetime``, ``inspect`` or ``asyncio``. Lines are written by the stdlib's C JSON
+encoder, or by orjson once something has imported it (it costs about 10 ms to import).
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ if on_start not in _hooks.on_start:
     _hooks.on_start.append(on_start)
 
 # Provisioned concurrency and SnapStart run init before any request: load orjson
-# then, so that no invocation waits for it. On demand, line 1001 loads it (the
-# first lines use the stdlib's C encoder), so no cold start pays for it.
+# then, so that no invocation waits for it. On demand, lines use the stdlib's C
+# encoder (unless something else imported orjson), so no invocation pays for it.
 if _os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("provisioned-concurrency", "snap-start"):
     load_encoder()
 

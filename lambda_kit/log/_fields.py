@@ -48,8 +48,6 @@ DEFAULT_SECRET_PARTS = (
 )
 
 
-#: lines written with the standard library's C JSON encoder before orjson is imported
-LINES_BEFORE_ORJSON = 1000
 
 _orjson_dumps: Callable[..., bytes] | None = None
 _OPT = 0  # orjson's options, set by load_orjson
@@ -82,8 +80,8 @@ def stdlib_line(fields: Any) -> bytes:
     """``fields`` as a JSON line by the C encoder behind the ``json`` module.
 
     Loaded already under the Lambda runtime client, so free on a cold start;
-    about ten times slower than orjson, so used only for a process's first
-    ``LINES_BEFORE_ORJSON`` lines. Raises on what it cannot write (NaN, keys
+    slower than orjson, so used until something imports orjson (the application,
+    or init under provisioned concurrency and SnapStart). Raises on what it cannot write (NaN, keys
     that are not str/int/float/bool/None, lone surrogates): ``to_line`` then
     writes a cleaned copy.
     """

@@ -67,17 +67,13 @@ def load_encoder() -> None:
     _OPT = _fields._OPT
 
 
-_written = 0
-
-
 def _first_lines(value: Any, default: Any = None, option: int = 0) -> bytes:
-    # A process's first lines use the stdlib's C encoder (already loaded under the
-    # Lambda runtime client): importing orjson costs ~10 ms, which must not land on
-    # a cold start. After LINES_BEFORE_ORJSON lines, or at once if something else
-    # imported orjson, this module's _dumps becomes orjson.dumps itself.
-    global _written
-    _written += 1
-    if _written > _fields_mod.LINES_BEFORE_ORJSON or "orjson" in _modules:
+    # Lines use the stdlib's C encoder (already loaded under the Lambda runtime
+    # client): importing orjson costs ~10 ms, which must land neither on a cold start
+    # nor, as a sudden stall, on some warm invocation. Once something else has
+    # imported orjson (or init did, where nobody waits: provisioned concurrency,
+    # SnapStart), this module's _dumps becomes orjson.dumps itself.
+    if "orjson" in _modules:
         load_encoder()
         return to_line(value)
     return stdlib_line(value)
