@@ -9,7 +9,7 @@ invocation's one-item ``claim`` list, so an invocation never has two records.
 
 The thread starts with the first invocation that has a deadline, wakes at
 least every ``POLL_S`` while running (a frozen environment uses no CPU) and
-dies with the process. Arming costs a dict insert per invocation.
+dies with the process. Watching costs a dict store and a dict pop per invocation.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 #: how often the watchdog looks for new invocations; below Lambda's 1 s minimum timeout
 POLL_S = 0.2
 
-# id(claim) -> (fire at, epoch ms; claim; the _Instrumented; its state)
-_active: dict[int, tuple[float, list[bool], Any, Any]] = {}
+#: the invocations being watched, by id: each has ``fire_at_ms`` (epoch ms), ``claim``
+#: (a one-item list) and ``owner`` (its ``_Instrumented``). ``@instrument`` adds and
+#: removes entries itself: a dict store costs less than a function call here.
+active: dict[int, Any] = {}
 _thread: Any = None
 
 
@@ -45,20 +47,11 @@ def deadline_ms(context: Any) -> float | None:
         return None
 
 
-def arm(claim: list[bool], fire_at_ms: float, instrumented: Any, state: Any) -> None:
-    """Watch an invocation: at ``fire_at_ms`` call ``instrumented._timed_out(state)``."""
-    _active[id(claim)] = (fire_at_ms, claim, instrumented, state)
-    if _thread is None:
-        _start()
-
-
-def disarm(claim: list[bool]) -> None:
-    """Stop watching an invocation (it ended)."""
-    _active.pop(id(claim), None)
-
-
-def _start() -> None:
+def ensure_started() -> None:
+    """Start the watchdog thread, once per process."""
     global _thread
+    if _thread is not None:
+        return
     import threading  # already loaded under the Lambda runtime client
 
     _thread = threading.Thread(target=_watch, name="lambda_kit-deadline", daemon=True)
@@ -69,17 +62,18 @@ def _watch() -> None:
     while True:
         now = time.time() * 1000.0
         wake = now + POLL_S * 1000.0
-        for key, (fire_at, claim, instrumented, state) in list(_active.items()):
+        for key, call in list(active.items()):
+            fire_at = call.fire_at_ms
             if now < fire_at:
                 wake = min(wake, fire_at)
                 continue
-            _active.pop(key, None)
+            active.pop(key, None)
             try:
-                claim.pop()  # atomic: the handler's end did not get here first
+                call.claim.pop()  # atomic: the handler's end did not get here first
             except IndexError:
                 continue
             try:
-                instrumented._timed_out(state)
+                call.owner._timed_out(call)
             except Exception as err:  # never let the watchdog die
                 problem(f"could not write the timeout record: {err!r}", key="timeout")
         time.sleep(max(0.001, (wake - time.time() * 1000.0) / 1000.0))
@@ -89,7 +83,7 @@ def _after_fork() -> None:
     # threads do not survive fork: the child starts its own watchdog when it needs one
     global _thread
     _thread = None
-    _active.clear()
+    active.clear()
 
 
 os.register_at_fork(after_in_child=_after_fork)

@@ -17,11 +17,13 @@ other object written as its ``str()``.
 
 from __future__ import annotations
 
+import sys
 from operator import itemgetter
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -231,3 +233,39 @@ def record_line(r: dict[str, Any]) -> bytes:
     else:
         line += "}\n"
     return line.encode("utf-8", "backslashreplace")
+
+
+# what importing orjson imports (orjson 3.x); when all are loaded already, orjson
+# itself costs a fraction of a millisecond to import
+_ORJSON_NEEDS = ("datetime", "uuid", "dataclasses", "json")
+
+
+def _orjson_line(dumps: Any, option: int) -> Callable[[dict[str, Any]], bytes]:
+    def orjson_line(record: dict[str, Any]) -> bytes:
+        try:
+            line: bytes = dumps(record, default=_text, option=option)
+        except Exception:  # beyond orjson's range (ints over 64 bits, deep nesting)
+            return record_line(record)
+        return line
+
+    return orjson_line
+
+
+def choose_encoder() -> Callable[[dict[str, Any]], bytes]:
+    """The fastest record writer that costs the cold start nothing.
+
+    orjson writes a record in about a tenth of ``record_line``'s time, but its
+    import costs ~10 ms unless what it imports is loaded already, as it is in
+    nearly every real handler (boto3 loads it all). So: orjson when it is loaded
+    or cheap to load, ``record_line`` otherwise. Both write the same JSON values.
+    """
+    modules = sys.modules
+    if "orjson" not in modules and not all(name in modules for name in _ORJSON_NEEDS):
+        return record_line
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - a runtime dependency, but be safe
+        return record_line
+    # no OPT_NON_STR_KEYS: it slows every call by a third; a record with such a key
+    # (never one of ours) raises, and record_line writes it instead
+    return _orjson_line(orjson.dumps, orjson.OPT_APPEND_NEWLINE)

@@ -45,6 +45,22 @@ _current = current
 
 _cost_cache: dict[tuple[int, int, str], float] = {}
 _deadline_ms = _deadline.deadline_ms
+_watched = _deadline.active
+_watchdog_idle = True
+
+
+def _start_watchdog() -> None:
+    global _watchdog_idle
+    _deadline.ensure_started()
+    _watchdog_idle = False
+
+
+def _watchdog_gone() -> None:  # a forked child has no threads: it starts its own
+    global _watchdog_idle
+    _watchdog_idle = True
+
+
+os.register_at_fork(after_in_child=_watchdog_gone)
 
 #: the default head start of the timeout record before Lambda's kill
 DEFAULT_TIMEOUT_MARGIN_MS = 50.0
@@ -75,7 +91,9 @@ class _Call(Invocation):
         "count",
         "deadline_ms",
         "env",
+        "fire_at_ms",
         "init_ms",
+        "owner",
         "proactive",
         "start_ns",
         "started",
@@ -116,6 +134,8 @@ class _Call(Invocation):
         #: the deadline watchdog's claim: whoever pops it writes the record
         self.claim: list[bool] | None = None
         self.deadline_ms: float | None = None
+        self.fire_at_ms = 0.0
+        self.owner: _Instrumented | None = None
 
 
 class _Instrumented:
@@ -186,11 +206,17 @@ class _Instrumented:
             if self._starters:
                 call.started = self._start_sinks(args, kwargs, context, wall_ns)
             if self._margin_ms:
-                deadline = _deadline_ms(context)
+                deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
+                if type(deadline) is not int:  # not awslambdaric's context: ask it
+                    deadline = _deadline_ms(context)
                 if deadline is not None:
                     call.deadline_ms = deadline
+                    call.fire_at_ms = deadline - self._margin_ms
+                    call.owner = self
                     call.claim = [True]
-                    _deadline.arm(call.claim, deadline - self._margin_ms, self, call)
+                    _watched[id(call)] = call
+                    if _watchdog_idle:
+                        _start_watchdog()
             return call
         except Exception as exc:  # never let our bookkeeping break the handler
             problem(f"could not start the invocation record: {exc!r}", key="begin")
@@ -223,7 +249,7 @@ class _Instrumented:
             _current.set(None)
         claim = call.claim
         if claim is not None:
-            _deadline.disarm(claim)
+            _watched.pop(id(call), None)
             try:
                 claim.pop()
             except IndexError:  # the watchdog already wrote this invocation's timeout record

@@ -165,3 +165,32 @@ json_values = st.recursive(
 @given(json_values)
 def test_any_json_value_round_trips(value):
     assert json.loads(dumps(value)) == value
+
+
+def test_orjson_and_our_writer_give_the_same_values():
+    from lambda_kit._json import choose_encoder
+
+    encode = choose_encoder()  # pytest has loaded what orjson imports: orjson is chosen
+    assert encode is not record_line
+    record = _record(error_type="E", xray_trace_id="1-a-b", init_duration_ms=12.5,
+                     init={"total_ms": 1.5, "top_imports": [{"module": "x", "cumulative_ms": 1.0}]},
+                     service='quote " and \\ and \n', cost_usd=2.02083e-07)  # @instrument rounds to 1e-12
+    assert json.loads(encode(record)) == json.loads(record_line(record)) == record
+
+
+def test_orjson_writer_falls_back_on_what_orjson_refuses():
+    from lambda_kit._json import choose_encoder
+
+    encode = choose_encoder()
+    record = _record(custom={1: "non-string key", "big": 2**70})
+    assert json.loads(encode(record))["custom"] == {"1": "non-string key", "big": 2**70}
+
+
+def test_without_orjsons_imports_loaded_our_writer_is_chosen():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom lambda_kit._json import choose_encoder, record_line\n"
+            "print(choose_encoder() is record_line, 'orjson' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]

@@ -23,7 +23,6 @@ from contextvars import ContextVar
 from lambda_kit._current import Invocation, current
 from lambda_kit._report import problem
 from lambda_kit.log import _config
-from lambda_kit.log import _fields as _fields_mod
 from lambda_kit.log._fields import (
     MAX_LINE_BYTES,
     Redactor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from lambda_kit._json import record_line
+from lambda_kit._json import choose_encoder
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -24,19 +24,20 @@ class JsonLineSink:
     >>> sink = JsonLineSink("/tmp/records.jsonl")
     """
 
-    __slots__ = ("_fd", "_path", "_stream")
+    __slots__ = ("_encode", "_fd", "_path", "_stream")
 
     def __init__(self, target: str | os.PathLike[str] | IO[Any] | None = None) -> None:
         self._stream: IO[Any] | None = None
         self._path: str | None = None
         self._fd: int | None = None
+        self._encode = choose_encoder()  # chosen once, when the handler is decorated
         if isinstance(target, (str, os.PathLike)):
             self._path = os.fspath(target)
         else:
             self._stream = target
 
     def __call__(self, record: dict[str, Any]) -> None:
-        line = record_line(record)
+        line = self._encode(record)
         if self._path is not None:
             fd = self._fd
             if fd is None:
