@@ -37,7 +37,7 @@ def test_bare_handler(benchmark, lambda_context):
 
 @pytest.mark.benchmark(group="invocation")
 def test_lambda_kit_instrument(benchmark, lambda_context, sink_file):
-    benchmark.extra_info.update(role="subject", case="lambda_kit @instrument")
+    benchmark.extra_info.update(role="subject", case="lambda_kit @instrument (orjson writer)")
     environment.reset()
     handler = instrument(service="bench", output=sink_file)(_handler)
     event = {"id": "42"}
@@ -45,6 +45,20 @@ def test_lambda_kit_instrument(benchmark, lambda_context, sink_file):
     assert benchmark(handler, event, lambda_context)["body"] == "42"
     with open(sink_file) as f:
         assert f.readline().startswith('{"timestamp"')
+    environment.reset()
+
+
+@pytest.mark.benchmark(group="invocation")
+def test_lambda_kit_instrument_own_json_writer(benchmark, lambda_context, sink_file):
+    # what a handler gets when nothing has loaded orjson's own imports (no boto3): the
+    # record is written by lambda_kit._json.record_line instead of orjson
+    benchmark.extra_info.update(role="subject", case="lambda_kit @instrument, own JSON writer")
+    environment.reset()
+    handler = instrument(service="bench", output=sink_file)(_handler)
+    handler._self_wrapper.__self__._sinks[0]._dumps = None
+    event = {"id": "42"}
+    handler(event, lambda_context)
+    assert benchmark(handler, event, lambda_context)["body"] == "42"
     environment.reset()
 
 

@@ -240,32 +240,30 @@ def record_line(r: dict[str, Any]) -> bytes:
 _ORJSON_NEEDS = ("datetime", "uuid", "dataclasses", "json")
 
 
-def _orjson_line(dumps: Any, option: int) -> Callable[[dict[str, Any]], bytes]:
-    def orjson_line(record: dict[str, Any]) -> bytes:
-        try:
-            line: bytes = dumps(record, default=_text, option=option)
-        except Exception:  # beyond orjson's range (ints over 64 bits, deep nesting)
-            return record_line(record)
-        return line
-
-    return orjson_line
-
-
-def choose_encoder() -> Callable[[dict[str, Any]], bytes]:
-    """The fastest record writer that costs the cold start nothing.
+def orjson_dumps() -> Callable[..., bytes] | None:
+    """``orjson.dumps`` when orjson costs the cold start nothing, else None.
 
     orjson writes a record in about a tenth of ``record_line``'s time, but its
     import costs ~10 ms unless what it imports is loaded already, as it is in
     nearly every real handler (boto3 loads it all). So: orjson when it is loaded
     or cheap to load, ``record_line`` otherwise. Both write the same JSON values.
+    Call it as ``dumps(record, default=text, option=ORJSON_OPTIONS)`` and fall back
+    to ``record_line`` on an exception (ints over 64 bits, non-string keys).
     """
+    global ORJSON_OPTIONS
     modules = sys.modules
     if "orjson" not in modules and not all(name in modules for name in _ORJSON_NEEDS):
-        return record_line
+        return None
     try:
         import orjson
     except ImportError:  # pragma: no cover - a runtime dependency, but be safe
-        return record_line
+        return None
     # no OPT_NON_STR_KEYS: it slows every call by a third; a record with such a key
     # (never one of ours) raises, and record_line writes it instead
-    return _orjson_line(orjson.dumps, orjson.OPT_APPEND_NEWLINE)
+    ORJSON_OPTIONS = orjson.OPT_APPEND_NEWLINE
+    dumps: Callable[..., bytes] = orjson.dumps
+    return dumps
+
+
+ORJSON_OPTIONS = 0
+text = _text

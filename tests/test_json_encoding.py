@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import io
 import json
 
 import pytest
@@ -168,10 +169,15 @@ def test_any_json_value_round_trips(value):
 
 
 def test_orjson_and_our_writer_give_the_same_values():
-    from lambda_kit._json import choose_encoder
+    from lambda_kit.sinks.jsonline import JsonLineSink
 
-    encode = choose_encoder()  # pytest has loaded what orjson imports: orjson is chosen
-    assert encode is not record_line
+    sink = JsonLineSink(io.BytesIO())
+    assert sink._dumps is not None  # pytest has loaded what orjson imports: orjson is chosen
+
+    def encode(record):
+        sink(record)
+        line = sink._stream.getvalue().splitlines()[-1]
+        return line
     record = _record(error_type="E", xray_trace_id="1-a-b", init_duration_ms=12.5,
                      init={"total_ms": 1.5, "top_imports": [{"module": "x", "cumulative_ms": 1.0}]},
                      service='quote " and \\ and \n', cost_usd=2.02083e-07)  # @instrument rounds to 1e-12
@@ -179,18 +185,18 @@ def test_orjson_and_our_writer_give_the_same_values():
 
 
 def test_orjson_writer_falls_back_on_what_orjson_refuses():
-    from lambda_kit._json import choose_encoder
+    from lambda_kit.sinks.jsonline import JsonLineSink
 
-    encode = choose_encoder()
-    record = _record(custom={1: "non-string key", "big": 2**70})
-    assert json.loads(encode(record))["custom"] == {"1": "non-string key", "big": 2**70}
+    stream = io.BytesIO()
+    JsonLineSink(stream)(_record(custom={1: "non-string key", "big": 2**70}))
+    assert json.loads(stream.getvalue())["custom"] == {"1": "non-string key", "big": 2**70}
 
 
 def test_without_orjsons_imports_loaded_our_writer_is_chosen():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom lambda_kit._json import choose_encoder, record_line\n"
-            "print(choose_encoder() is record_line, 'orjson' in sys.modules)")
+    code = ("import sys\nfrom lambda_kit._json import orjson_dumps\n"
+            "print(orjson_dumps() is None, 'orjson' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]

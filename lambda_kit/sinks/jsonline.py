@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from lambda_kit._json import choose_encoder
+from lambda_kit import _json
+from lambda_kit._json import orjson_dumps, record_line, text
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -24,20 +25,29 @@ class JsonLineSink:
     >>> sink = JsonLineSink("/tmp/records.jsonl")
     """
 
-    __slots__ = ("_encode", "_fd", "_path", "_stream")
+    __slots__ = ("_dumps", "_fd", "_option", "_path", "_stream")
 
     def __init__(self, target: str | os.PathLike[str] | IO[Any] | None = None) -> None:
         self._stream: IO[Any] | None = None
         self._path: str | None = None
         self._fd: int | None = None
-        self._encode = choose_encoder()  # chosen once, when the handler is decorated
+        # chosen once, when the handler is decorated (see lambda_kit._json.orjson_dumps)
+        self._dumps = orjson_dumps()
+        self._option = _json.ORJSON_OPTIONS
         if isinstance(target, (str, os.PathLike)):
             self._path = os.fspath(target)
         else:
             self._stream = target
 
     def __call__(self, record: dict[str, Any]) -> None:
-        line = self._encode(record)
+        dumps = self._dumps
+        if dumps is None:
+            line = record_line(record)
+        else:
+            try:
+                line = dumps(record, default=text, option=self._option)
+            except Exception:  # what orjson refuses: ints over 64 bits, non-string keys
+                line = record_line(record)
         if self._path is not None:
             fd = self._fd
             if fd is None:
