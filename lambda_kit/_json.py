@@ -109,30 +109,32 @@ def _text(value: Any) -> str:
 
 
 _BOOL = {True: "true", False: "false"}
-_CORE = frozenset(
-    (
-        "timestamp",
-        "level",
-        "message",
-        "type",
-        "service",
-        "cold_start",
-        "init_type",
-        "proactive_init",
-        "invocation_count",
-        "function_name",
-        "function_version",
-        "function_arn",
-        "function_request_id",
-        "function_memory_size",
-        "duration_ms",
-        "billed_duration_ms",
-        "max_memory_used_mb",
-        "architecture",
-        "cost_usd",
-        "status",
-    )
+#: the keys every record of @instrument has, in the order they are written
+CORE_KEYS = (
+    "timestamp",
+    "level",
+    "message",
+    "type",
+    # the same in every record of an environment
+    "service",
+    "function_name",
+    "function_version",
+    "function_arn",
+    "function_memory_size",
+    "init_type",
+    "architecture",
+    # this invocation's
+    "function_request_id",
+    "cold_start",
+    "proactive_init",
+    "invocation_count",
+    "duration_ms",
+    "billed_duration_ms",
+    "max_memory_used_mb",
+    "cost_usd",
+    "status",
 )
+_CORE = frozenset(CORE_KEYS)
 _CORE_COUNT = len(_CORE)
 
 

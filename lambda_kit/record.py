@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from lambda_kit._json import record_line
+from lambda_kit._json import CORE_KEYS, record_line
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -21,28 +21,7 @@ if TYPE_CHECKING:
 
 #: every key a record may hold, in the order they are written
 KEYS = (
-    "timestamp",
-    "level",
-    "message",
-    "type",
-    # the same in every record of an environment
-    "service",
-    "function_name",
-    "function_version",
-    "function_arn",
-    "function_memory_size",
-    "init_type",
-    "architecture",
-    # this invocation's
-    "function_request_id",
-    "cold_start",
-    "proactive_init",
-    "invocation_count",
-    "duration_ms",
-    "billed_duration_ms",
-    "max_memory_used_mb",
-    "cost_usd",
-    "status",
+    *CORE_KEYS,
     # optional keys: present only when they apply
     "error_type",
     "xray_trace_id",

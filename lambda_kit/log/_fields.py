@@ -48,7 +48,6 @@ DEFAULT_SECRET_PARTS = (
 )
 
 
-
 _orjson_dumps: Callable[..., bytes] | None = None
 _OPT = 0  # orjson's options, set by load_orjson
 _OPT_LENIENT = 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 
+from lambda_kit._output import write_stream
+
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,23 +33,6 @@ class StdoutWriter:
 
     def __call__(self, line: bytes) -> None:
         write_stream(sys.stdout, line)
-
-
-def write_stream(stream: IO[Any] | None, line: bytes) -> None:
-    """Write ``line`` to a text or binary stream and flush it."""
-    if stream is None:
-        raise OSError("stdout is closed (sys.stdout is None)")
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None:
-        stream.flush()
-        buffer.write(line)
-        buffer.flush()
-        return
-    try:
-        stream.write(line)
-    except TypeError:  # a text stream without a binary buffer (io.StringIO)
-        stream.write(line.decode())
-    stream.flush()
 
 
 class StreamWriter:

@@ -39,6 +39,7 @@ import re
 import sys
 import time
 
+from lambda_kit._output import LineWriter
 from lambda_kit._report import problem
 
 # typing costs ~3 ms to import on a cold start: names for annotations only
@@ -116,7 +117,7 @@ class EmfSink:
     >>> sink(record)  # doctest: +SKIP
     """
 
-    __slots__ = ("_dims", "_directives", "_fd", "_path", "_stream", "namespace")
+    __slots__ = ("_dims", "_directives", "_writer", "namespace")
 
     def __init__(
         self,
@@ -124,40 +125,17 @@ class EmfSink:
         output: str | os.PathLike[str] | IO[Any] | None = None,
     ) -> None:
         self.namespace = resolve_namespace(namespace)
-        self._fd: int | None = None
         self._dims: dict[tuple[Any, Any], dict[str, str]] = {}
         self._directives: dict[tuple[Any, ...], str] = {}
-        self._path = os.fspath(output) if isinstance(output, (str, os.PathLike)) else None
-        self._stream: IO[Any] | None = None
-        if self._path is None and not isinstance(output, (str, os.PathLike)):
-            self._stream = output
+        # where the record goes, the same way: one write per line, in order with it
+        self._writer = LineWriter(output)
 
     def __repr__(self) -> str:
         return f"EmfSink(namespace={self.namespace!r})"
 
     def __call__(self, record: dict[str, Any]) -> None:
         for line in self.lines(record, _take_user_metrics()):
-            self._write(line)
-
-    def _write(self, line: bytes) -> None:
-        # where the record goes, the same way: one write per line, in order with it
-        if self._path is not None:
-            if self._fd is None:
-                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
-                self._fd = os.open(self._path, flags, 0o644)
-            os.write(self._fd, line)
-            return
-        stream = self._stream if self._stream is not None else sys.stdout
-        if stream is None:
-            raise OSError("stdout is closed (sys.stdout is None)")
-        buffer = getattr(stream, "buffer", None)
-        if buffer is not None:
-            stream.flush()
-            buffer.write(line)
-            buffer.flush()
-        else:
-            stream.write(line.decode())
-            stream.flush()
+            self._writer.write(line)
 
     # -- building the documents (pure: easy to test) ---------------------------------
     def documents(
