@@ -32,7 +32,6 @@ KEYS = (
 
 _second: int = -1
 _second_text: str = ""
-_MILLIS = tuple(f".{ms:03d}Z" for ms in range(1000))
 
 
 def timestamp(now_ns: int | None = None) -> str:
@@ -50,7 +49,7 @@ def timestamp(now_ns: int | None = None) -> str:
     if seconds != _second:
         _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
         _second = seconds
-    return _second_text + _MILLIS[ms - seconds * 1000]
+    return f"{_second_text}.{ms - seconds * 1000:03d}Z"
 
 
 def to_json_line(record: dict[str, Any]) -> bytes:

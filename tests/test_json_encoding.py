@@ -169,10 +169,12 @@ def test_any_json_value_round_trips(value):
 
 
 def test_orjson_and_our_writer_give_the_same_values():
+    import orjson  # noqa: F401  (the application's own import: the sink then uses it)
+
     from lambda_kit.sinks.jsonline import JsonLineSink
 
     sink = JsonLineSink(io.BytesIO())
-    assert sink._dumps is not None  # pytest has loaded what orjson imports: orjson is chosen
+    assert sink._dumps is not None
 
     def encode(record):
         sink(record)
@@ -185,6 +187,8 @@ def test_orjson_and_our_writer_give_the_same_values():
 
 
 def test_orjson_writer_falls_back_on_what_orjson_refuses():
+    import orjson  # noqa: F401
+
     from lambda_kit.sinks.jsonline import JsonLineSink
 
     stream = io.BytesIO()
@@ -192,11 +196,14 @@ def test_orjson_writer_falls_back_on_what_orjson_refuses():
     assert json.loads(stream.getvalue())["custom"] == {"1": "non-string key", "big": 2**70}
 
 
-def test_without_orjsons_imports_loaded_our_writer_is_chosen():
+def test_lambda_kit_never_imports_orjson_itself():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom lambda_kit._json import orjson_dumps\n"
-            "print(orjson_dumps() is None, 'orjson' in sys.modules)")
+    code = ("import sys, datetime, uuid, dataclasses, json\n"
+            "from lambda_kit import instrument\n"
+            "h = instrument(output='/dev/null')(lambda e, c: None)\n"
+            "h({}, None); h({}, None)\n"
+            "print(h._self_wrapper.__self__._sinks[0]._dumps is None, 'orjson' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]

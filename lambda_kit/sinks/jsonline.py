@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from lambda_kit import _json
 from lambda_kit._json import orjson_dumps, record_line, text
@@ -12,6 +13,9 @@ from lambda_kit._output import LineWriter
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO, Any
+
+
+_modules = sys.modules
 
 
 class JsonLineSink(LineWriter):
@@ -25,12 +29,15 @@ class JsonLineSink(LineWriter):
 
     def __init__(self, target: str | os.PathLike[str] | IO[Any] | None = None) -> None:
         super().__init__(target)
-        # chosen once, when the handler is decorated (see lambda_kit._json.orjson_dumps)
+        # orjson once the application has imported it (see lambda_kit._json.orjson_dumps)
         self._dumps = orjson_dumps()
         self._option = _json.ORJSON_OPTIONS
 
     def __call__(self, record: dict[str, Any]) -> None:
         dumps = self._dumps
+        if dumps is None and "orjson" in _modules:  # the application imported it since
+            dumps = self._dumps = orjson_dumps()
+            self._option = _json.ORJSON_OPTIONS
         if dumps is None:
             line = record_line(record)
         else:
