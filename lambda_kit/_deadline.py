@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import time
+from _thread import start_new_thread as _start_thread
 
 from lambda_kit._report import problem
 
@@ -48,14 +49,17 @@ def deadline_ms(context: Any) -> float | None:
 
 
 def ensure_started() -> None:
-    """Start the watchdog thread, once per process."""
+    """Start the watchdog thread, once per process.
+
+    A bare ``_thread`` thread: ``threading.Thread.start`` waits for the new thread
+    to report that it runs (an Event handshake, a few hundred microseconds of the
+    first invocation); this one needs no handshake, and like a daemon thread it
+    never holds up the interpreter's exit.
+    """
     global _thread
     if _thread is not None:
         return
-    import threading  # already loaded under the Lambda runtime client
-
-    _thread = threading.Thread(target=_watch, name="lambda_kit-deadline", daemon=True)
-    _thread.start()
+    _thread = _start_thread(_watch, ())
 
 
 def _watch() -> None:

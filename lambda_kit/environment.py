@@ -196,6 +196,41 @@ def _process_start_ns() -> int:
         return time.time_ns()
 
 
+# -- peak memory -------------------------------------------------------------------
+# ``getrusage(RUSAGE_SELF).ru_maxrss`` is cheap (~0.5 us) and is what @instrument
+# reads on every invocation, as REPORT's "Max Memory Used". It has one trap: across
+# ``exec``, Linux keeps the high-water mark of the image that called exec (fs/exec.c,
+# ``exec_mmap`` folds the old mm's ``hiwater_rss`` into ``signal->maxrss``). A runtime
+# started by vfork from a large process (Go's os/exec, Python's subprocess) begins
+# with its spawner's peak as a floor under ``ru_maxrss``. On the first invocation we
+# compare it with the kernel's own ``VmHWM`` for this image (/proc/self/status, read
+# once, ~10 us); when ``ru_maxrss`` is well above it, that value is an inherited
+# floor, and until our own peak passes it we read ``VmHWM`` instead.
+
+#: ru_maxrss (KiB) inherited across exec; 0 when there was none
+floor_kib = 0
+_SLACK_KIB = 2048  # what the two figures may differ by without an inherited floor
+
+
+def own_peak_kib() -> int:
+    """``VmHWM`` of this process in KiB (0 when /proc is not there)."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def detect_floor(maxrss_kib: int) -> None:
+    """Note whether ``ru_maxrss`` (``maxrss_kib``) carries a spawner's peak."""
+    global floor_kib
+    own = own_peak_kib()
+    floor_kib = maxrss_kib if own and maxrss_kib > own + _SLACK_KIB else 0
+
+
 class Environment:
     """Per-process facts: read once, when the first invocation starts.
 
@@ -241,8 +276,9 @@ def get() -> Environment:
 
 def reset() -> None:
     """Forget this process's facts (tests; a SnapStart restore is a new environment)."""
-    global _env, _memory_cache, _trace_cache
+    global _env, _memory_cache, _trace_cache, floor_kib
     _env = None
+    floor_kib = 0  # a forked child starts from its parent's image: check again
     _memory_cache = (None, 0)
     _trace_cache = (None, None)
 

@@ -13,13 +13,13 @@ import resource
 import sys
 import time
 
-from lambda_kit import _deadline, _hooks, _memory, environment
+from lambda_kit import _deadline, _hooks, environment
 from lambda_kit._current import Invocation, current
+from lambda_kit._output import JsonLineSink
 from lambda_kit._report import problem
 from lambda_kit._wrapt import FunctionWrapper
 from lambda_kit.cost import invocation_cost_usd
 from lambda_kit.record import timestamp
-from lambda_kit.sinks.jsonline import JsonLineSink
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -340,9 +340,9 @@ class _Instrumented:
             cost = _cost_cache[cost_key] = round(invocation_cost_usd(memory_mb, billed, arch), 12)
         peak_kib = _getrusage(_RUSAGE_SELF).ru_maxrss  # KiB on Linux
         if count == 1:
-            _memory.detect_floor(peak_kib)
-        if peak_kib <= _memory.floor_kib:  # still under a peak inherited across exec
-            peak_kib = _memory.own_peak_kib() or peak_kib
+            environment.detect_floor(peak_kib)
+        if peak_kib <= environment.floor_kib:  # still under a peak inherited across exec
+            peak_kib = environment.own_peak_kib() or peak_kib
         record: dict[str, Any] = {
             "timestamp": timestamp(call.wall_ns),
             "level": "INFO" if exc is None and timeout_budget_ms is None else "ERROR",
