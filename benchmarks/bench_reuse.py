@@ -158,3 +158,42 @@ def test_reuse_against_raw_interleaved(benchmark: Any, dsn: str) -> None:
         )
     conn.close()
     db.close()
+
+
+@pytest.mark.parametrize("sslmode", ["disable", "require"])
+def test_connect_per_invocation_against_reuse(benchmark: Any, dsn: str, sslmode: str) -> None:
+    # the figure the target names: an invocation that reuses its connection against one
+    # that connects (scram-sha-256) for its query, with and without TLS. In blocks, not
+    # interleaved: a closed backend still exiting slows the next query on the server
+    target = f"{dsn} sslmode={sslmode}"
+    db = reuse(f"bench-vs-connect-{sslmode}", lambda: psycopg.connect(target))
+    db()
+    reused_ns: list[int] = []
+    connect_ns: list[int] = []
+    clock = time.perf_counter_ns
+
+    def blocks() -> None:
+        for _ in range(rounds):
+            _new_invocation()
+            t0 = clock()
+            db().execute(QUERY).fetchone()
+            reused_ns.append(clock() - t0)
+        time.sleep(0.2)
+        for _ in range(rounds):
+            _new_invocation()
+            t0 = clock()
+            with psycopg.connect(target) as conn:
+                conn.execute(QUERY).fetchone()
+            connect_ns.append(clock() - t0)
+
+    rounds = 2 if benchmark.disabled else 200
+    benchmark.pedantic(blocks, rounds=1, warmup_rounds=0)
+    ratio = statistics.median(connect_ns) / statistics.median(reused_ns)
+    assert ratio > 1  # a connection per call can never be the cheaper one
+    if not benchmark.disabled:
+        report_figure(
+            f"[reuse, sslmode={sslmode}, {rounds} invocations each] median: connect per "
+            f"invocation {statistics.median(connect_ns) / 1000:.0f} us, reused "
+            f"{statistics.median(reused_ns) / 1000:.1f} us: reuse is {ratio:.0f}x cheaper"
+        )
+    db.close()
