@@ -383,13 +383,24 @@ class _Instrumented:
         return record
 
 
+_OBSERVABILITY_VARIABLES = ("LAMBDA_KIT_METRICS", "LAMBDA_KIT_OTEL", "LAMBDA_KIT_XRAY")
+
+
+def _observability_wanted(options: dict[str, Any]) -> bool:
+    """Whether any observability sink could be on: otherwise the sinks package is not
+    even imported (a module less on the cold start)."""
+    if any(options.get(name) for name in ("metrics", "otel", "xray")):
+        return True
+    return any(os.environ.get(name) for name in _OBSERVABILITY_VARIABLES)
+
+
 def _sinks_for(
     output: str | os.PathLike[str] | IO[Any] | None,
     extra: Sequence[Sink],
     observability: dict[str, Any] | None = None,
 ) -> list[Sink]:
     sinks: list[Sink] = [JsonLineSink(output)]
-    if observability is not None:
+    if observability is not None and _observability_wanted(observability):
         # EMF, OpenTelemetry, X-Ray: each module is imported only when enabled
         from lambda_kit.sinks import enabled
 

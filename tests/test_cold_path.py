@@ -23,6 +23,10 @@ HEAVY = (
     "datetime",
     "platform",
     "wrapt.wrappers",
+    "orjson",
+    "typing",
+    "lambda_kit.sinks",
+    "lambda_kit.log",
 )
 
 
