@@ -76,16 +76,18 @@ class LogHistogram:
         return len(self._counts) + (1 if self.zeros else 0)
 
     def quantile(self, q: float) -> float | None:
-        """The ``q`` quantile (0-1), nearest rank; ``None`` when empty."""
+        """The ``q`` quantile (0-1) by nearest rank (the ceil(q*n)-th smallest value, as
+        latency percentiles are usually given: p99 of 4 values is the largest);
+        ``None`` when empty."""
         if self.count == 0:
             return None
-        rank = q * (self.count - 1)
+        rank = max(1, math.ceil(q * self.count))
         seen = self.zeros
-        if rank < seen:
+        if seen >= rank:
             return 0.0
         for index in sorted(self._counts):
             seen += self._counts[index]
-            if seen > rank:
+            if seen >= rank:
                 estimate = 2.0 * self._gamma**index / (self._gamma + 1.0)
                 return min(max(estimate, self.min), self.max)
         return self.max

@@ -14,8 +14,17 @@ from lambda_kit.report_stats import Aggregate, LogHistogram
 
 
 def exact_quantile(values, q):
+    # nearest rank: the ceil(q * n)-th smallest value
     ordered = sorted(values)
-    return ordered[math.floor(q * (len(ordered) - 1))]
+    return ordered[max(1, math.ceil(q * len(ordered))) - 1]
+
+
+def test_p99_of_a_few_values_is_the_largest_as_nearest_rank_says():
+    h = LogHistogram()
+    for v in (5.5, 12.01, 102.25, 3000.0):
+        h.add(v)
+    assert h.quantile(0.99) == pytest.approx(3000.0, rel=0.01)
+    assert h.quantile(0.5) == pytest.approx(12.01, rel=0.01)
 
 
 @settings(max_examples=60)
