@@ -32,6 +32,8 @@ POLL_S = 0.2
 #: removes entries itself: a dict store costs less than a function call here.
 active: dict[int, Any] = {}
 _thread: Any = None
+#: no watchdog runs in this process yet (read on each watched invocation)
+idle = True
 
 
 def deadline_ms(context: Any) -> float | None:
@@ -56,10 +58,11 @@ def ensure_started() -> None:
     first invocation); this one needs no handshake, and like a daemon thread it
     never holds up the interpreter's exit.
     """
-    global _thread
+    global _thread, idle
     if _thread is not None:
         return
     _thread = _start_thread(_watch, ())
+    idle = False
 
 
 def _watch() -> None:
@@ -85,8 +88,9 @@ def _watch() -> None:
 
 def _after_fork() -> None:
     # threads do not survive fork: the child starts its own watchdog when it needs one
-    global _thread
+    global _thread, idle
     _thread = None
+    idle = True
     active.clear()
 
 

@@ -19,6 +19,7 @@ from lambda_kit._json import orjson_dumps, record_line, text
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from typing import IO, Any
 
 
@@ -107,3 +108,29 @@ class JsonLineSink(LineWriter):
             except Exception:  # what orjson refuses: ints over 64 bits, non-string keys
                 line = record_line(record)
         self.write(line)
+
+
+_OBSERVABILITY_VARIABLES = ("LAMBDA_KIT_METRICS", "LAMBDA_KIT_OTEL", "LAMBDA_KIT_XRAY")
+
+
+def _observability_wanted(options: dict[str, Any]) -> bool:
+    """Whether any observability sink could be on: otherwise the sinks package is not
+    even imported (a module less on the cold start)."""
+    if any(options.get(name) for name in ("metrics", "otel", "xray")):
+        return True
+    return any(os.environ.get(name) for name in _OBSERVABILITY_VARIABLES)
+
+
+def default_sinks(
+    output: str | os.PathLike[str] | IO[Any] | None,
+    extra: Sequence[Callable[[dict[str, Any]], None]],
+    observability: dict[str, Any] | None = None,
+) -> list[Callable[[dict[str, Any]], None]]:
+    """The sinks of one ``@instrument``: the JSON line, the observability sinks that
+    are switched on (each module imported only then), then the user's own."""
+    sinks: list[Callable[[dict[str, Any]], None]] = [JsonLineSink(output)]
+    if observability is not None and _observability_wanted(observability):
+        from lambda_kit.sinks import enabled
+
+        sinks += enabled(output=output, **observability)
+    return [*sinks, *extra]

@@ -287,6 +287,27 @@ def reset() -> None:
 os.register_at_fork(after_in_child=reset)
 
 
+def first_invocation(
+    env: Environment, wall_ns: int, decorated_ns: int
+) -> tuple[float | None, bool]:
+    """``init_duration_ms`` and ``proactive_init`` for the environment's first invocation,
+    which started at ``wall_ns``; ``decorated_ns`` is when ``@instrument`` ran."""
+    threshold_ns = env.proactive_threshold_ms * 1_000_000
+    known_end = env.init_end_ns
+    if known_end is None:
+        # without the profiler, the decorator's run marks init's end when the first
+        # request came much later; otherwise the first request does
+        known_end = decorated_ns
+        init_end = known_end if wall_ns - known_end > threshold_ns else wall_ns
+    else:
+        init_end = known_end
+    proactive = env.init_type == "on-demand" and wall_ns - known_end > threshold_ns
+    if env.init_type == "snap-start":
+        # the process started before the snapshot was taken: its age says nothing
+        return None, proactive
+    return max(0.0, (init_end - env.process_start_ns) / 1_000_000), proactive
+
+
 def mark_init_end(when_ns: int | None = None) -> None:
     """Note that init ended now (or at ``when_ns``, a ``time.time_ns`` value).
 

@@ -14,8 +14,8 @@ import sys
 import time
 
 from lambda_kit import _deadline, _hooks, environment
-from lambda_kit._current import Invocation, current
-from lambda_kit._output import JsonLineSink
+from lambda_kit._current import Call, current
+from lambda_kit._output import default_sinks
 from lambda_kit._report import problem
 from lambda_kit._wrapt import FunctionWrapper
 from lambda_kit.cost import invocation_cost_usd
@@ -46,22 +46,6 @@ _current = current
 _cost_cache: dict[tuple[int, int, str], float] = {}
 _deadline_ms = _deadline.deadline_ms
 _watched = _deadline.active
-_watchdog_idle = True
-
-
-def _start_watchdog() -> None:
-    global _watchdog_idle
-    _deadline.ensure_started()
-    _watchdog_idle = False
-
-
-def _watchdog_gone() -> None:  # a forked child has no threads: it starts its own
-    global _watchdog_idle
-    _watchdog_idle = True
-
-
-os.register_at_fork(after_in_child=_watchdog_gone)
-
 #: the default head start of the timeout record before Lambda's kill
 DEFAULT_TIMEOUT_MARGIN_MS = 50.0
 
@@ -78,64 +62,6 @@ def _service_name(service: str | None) -> str | None:
     if service:
         return service
     return os.environ.get("LAMBDA_KIT_SERVICE") or os.environ.get("POWERTOOLS_SERVICE_NAME") or None
-
-
-class _Call(Invocation):
-    """One invocation in flight: the facts log lines carry (``Invocation``), and what
-    its record will need when it ends. One object per invocation, also what
-    ``lambda_kit._current.current`` holds while it runs."""
-
-    __slots__ = (
-        "claim",
-        "context",
-        "count",
-        "deadline_ms",
-        "env",
-        "fire_at_ms",
-        "init_ms",
-        "owner",
-        "proactive",
-        "start_ns",
-        "started",
-        "token",
-        "wall_ns",
-    )
-
-    def __init__(
-        self,
-        start_ns: int,
-        wall_ns: int,
-        env: environment.Environment,
-        count: int,
-        context: Any,
-        init_ms: float | None,
-        proactive: bool,
-        service: str,
-        name: str | None,
-    ) -> None:
-        # Invocation's fields are set here rather than through super().__init__: this runs
-        # on every invocation, and one call less is measurable
-        self.service = service
-        self.cold_start = count == 1 and env.init_type == "on-demand" and not proactive
-        self.function_name = name
-        self.function_memory_size = _memory_size_mb(context)
-        self.function_arn = getattr(context, "invoked_function_arn", None)
-        self.function_request_id = getattr(context, "aws_request_id", None)
-        self.xray_trace_id = _xray_trace_id()
-        self.start_ns = start_ns
-        self.wall_ns = wall_ns
-        self.env = env
-        self.count = count
-        self.context = context
-        self.init_ms = init_ms
-        self.proactive = proactive
-        self.token: Any = None
-        self.started: list[Any] | None = None
-        #: the deadline watchdog's claim: whoever pops it writes the record
-        self.claim: list[bool] | None = None
-        self.deadline_ms: float | None = None
-        self.fire_at_ms = 0.0
-        self.owner: _Instrumented | None = None
 
 
 class _Instrumented:
@@ -185,7 +111,7 @@ class _Instrumented:
         return result
 
     # -- one invocation -------------------------------------------------------------
-    def _begin(self, args: tuple[Any, ...], kwargs: Any) -> _Call | None:
+    def _begin(self, args: tuple[Any, ...], kwargs: Any) -> Call | None:
         start_ns = _perf_ns()
         try:
             context = args[1] if len(args) > 1 else kwargs.get("context")
@@ -198,9 +124,9 @@ class _Instrumented:
             init_ms: float | None = None
             proactive = False
             if count == 1:
-                init_ms, proactive = self._init_facts(env, wall_ns)
+                init_ms, proactive = environment.first_invocation(env, wall_ns, self._decorated_ns)
             name = getattr(context, "function_name", None) or _function_name_env()
-            call = _Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
+            call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
                          self._service or name or "service_undefined", name)  # fmt: skip
             call.token = _current.set(call)
             if self._starters:
@@ -215,31 +141,14 @@ class _Instrumented:
                     call.owner = self
                     call.claim = [True]
                     _watched[id(call)] = call
-                    if _watchdog_idle:
-                        _start_watchdog()
+                    if _deadline.idle:
+                        _deadline.ensure_started()
             return call
         except Exception as exc:  # never let our bookkeeping break the handler
             problem(f"could not start the invocation record: {exc!r}", key="begin")
             return None
 
-    def _init_facts(self, env: environment.Environment, wall_ns: int) -> tuple[float | None, bool]:
-        """init_duration_ms and proactive_init for the environment's first invocation."""
-        threshold_ns = env.proactive_threshold_ms * 1_000_000
-        known_end = env.init_end_ns
-        if known_end is None:
-            # without the profiler, the decorator's run marks init's end when the first
-            # request came much later; otherwise the first request does
-            known_end = self._decorated_ns
-            init_end = known_end if wall_ns - known_end > threshold_ns else wall_ns
-        else:
-            init_end = known_end
-        proactive = env.init_type == "on-demand" and wall_ns - known_end > threshold_ns
-        if env.init_type == "snap-start":
-            # the process started before the snapshot was taken: its age says nothing
-            return None, proactive
-        return max(0.0, (init_end - env.process_start_ns) / 1_000_000), proactive
-
-    def _end(self, call: _Call | None, exc: BaseException | None) -> None:
+    def _end(self, call: Call | None, exc: BaseException | None) -> None:
         end_ns = _perf_ns()
         if call is None:
             return
@@ -256,13 +165,13 @@ class _Instrumented:
                 return
         self._emit(call, end_ns - call.start_ns, exc, None)
 
-    def _timed_out(self, call: _Call) -> None:
+    def _timed_out(self, call: Call) -> None:
         """Called by the deadline watchdog: the invocation is about to be killed."""
         budget_ms = None if call.deadline_ms is None else call.deadline_ms - call.wall_ns / 1e6
         self._emit(call, _perf_ns() - call.start_ns, None, budget_ms)
 
     def _emit(
-        self, call: _Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
+        self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
     ) -> None:
         """Build the record and hand it to every sink."""
         try:
@@ -311,7 +220,7 @@ class _Instrumented:
 
     def _record(
         self,
-        call: _Call,
+        call: Call,
         duration_ns: int,
         exc: BaseException | None,
         timeout_budget_ms: float | None = None,
@@ -383,31 +292,6 @@ class _Instrumented:
         return record
 
 
-_OBSERVABILITY_VARIABLES = ("LAMBDA_KIT_METRICS", "LAMBDA_KIT_OTEL", "LAMBDA_KIT_XRAY")
-
-
-def _observability_wanted(options: dict[str, Any]) -> bool:
-    """Whether any observability sink could be on: otherwise the sinks package is not
-    even imported (a module less on the cold start)."""
-    if any(options.get(name) for name in ("metrics", "otel", "xray")):
-        return True
-    return any(os.environ.get(name) for name in _OBSERVABILITY_VARIABLES)
-
-
-def _sinks_for(
-    output: str | os.PathLike[str] | IO[Any] | None,
-    extra: Sequence[Sink],
-    observability: dict[str, Any] | None = None,
-) -> list[Sink]:
-    sinks: list[Sink] = [JsonLineSink(output)]
-    if observability is not None and _observability_wanted(observability):
-        # EMF, OpenTelemetry, X-Ray: each module is imported only when enabled
-        from lambda_kit.sinks import enabled
-
-        sinks += enabled(output=output, **observability)
-    return [*sinks, *extra]
-
-
 def instrument(
     handler: Any = None,
     *,
@@ -451,7 +335,9 @@ def instrument(
 
     def decorate(func: Any) -> Any:
         observability = {"metrics": metrics, "namespace": namespace, "otel": otel, "xray": xray}
-        state = _Instrumented(service, _sinks_for(output, sinks, observability), timeout_margin_ms)
+        state = _Instrumented(
+            service, default_sinks(output, sinks, observability), timeout_margin_ms
+        )
         target = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
         code = getattr(target, "__code__", None)
         is_async = code is not None and bool(code.co_flags & 0x80)  # CO_COROUTINE
