@@ -78,6 +78,8 @@ class _Terminal:
     def _fit(self, line: str) -> list[str]:
         if line.startswith("{"):
             line = _record_summary(line)
+            if "\n" in line:
+                return [piece for part in line.split("\n") for piece in self._fit(part)]
         i = line.find("RequestId: ")
         if i >= 0:  # a request id is 36 characters; 8 tell them apart
             j = i + len("RequestId: ")
@@ -108,6 +110,18 @@ def _record_summary(line: str) -> str:
         for k in keys
         if (v := record.get(k)) is not None
     )
+    init = record.get("init")
+    if isinstance(init, dict):
+        # where the cold start went: the init phases and the slowest import
+        phases = init.get("phases") or {}
+        shown += "\n[record] init ms: " + ", ".join(
+            f"{k.removesuffix('_ms').replace('_', ' ')} {v:.1f}"
+            for k, v in phases.items()
+            if isinstance(v, (int, float)) and v >= 0.05
+        )
+        top = (init.get("top_imports") or [None])[0]
+        if isinstance(top, dict):
+            shown += f"; slowest import {top.get('module')} ({top.get('cumulative_ms', 0):.1f})"
     return f"[record] {shown}"
 
 

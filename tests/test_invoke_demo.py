@@ -56,3 +56,9 @@ def test_the_slow_handler_times_out_and_the_next_start_is_cold(demo):
 
 def test_every_line_fits_the_terminal(demo):
     assert max(len(line) for line in demo.splitlines()) <= 100
+
+
+def test_the_cold_start_shows_where_its_init_went(demo):
+    # the heavy example imports heavy_sdk: the first record's init names it
+    [line] = [x for x in demo.splitlines() if "init ms:" in x and "heavy_sdk" in x]
+    assert re.search(r"imports [\d.]+", line) and "slowest import heavy_sdk" in line
