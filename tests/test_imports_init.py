@@ -210,7 +210,22 @@ def test_phases_never_exceed_the_total_even_when_clocks_disagree():
 def test_submodules_imported_at_top_level_count_under_their_package():
     entries = [_E(0, "pkg", -1, 0, 10 * MS), _E(1, "pkg.sub", -1, 10 * MS, 30 * MS)]
     out = init_summary(_P(entries, 0, 0), 100.0, 0, top=10, handler=None)
-    assert out["top_imports"] == [{"module": "pkg", "cumulative_ms": 30.0, "self_ms": 30.0}]
+    assert out["top_imports"] == [
+        {"module": "pkg", "cumulative_ms": 30.0, "self_ms": 30.0, "start_ms": 0.0}
+    ]
+
+
+def test_each_top_import_says_when_it_started_from_the_process_start():
+    # the profiler started 100 ms into the process; "dep" was imported 10 ms later
+    prof = _P([_E(0, "dep", -1, 10 * MS, 60 * MS)], started_ns=0, started_wall_ns=100 * MS)
+    [dep] = init_summary(prof, 200.0, 0, top=10, handler=None)["top_imports"]
+    assert dep["start_ms"] == 110.0 and dep["cumulative_ms"] == 50.0
+
+
+def test_without_a_process_start_no_import_start_is_given():
+    prof = _P([_E(0, "dep", -1, 10 * MS, 60 * MS)], started_ns=0, started_wall_ns=100 * MS)
+    [dep] = init_summary(prof, None, 0, top=10, handler=None)["top_imports"]
+    assert "start_ms" not in dep
 
 
 def test_without_an_init_duration_only_the_imports_are_given():

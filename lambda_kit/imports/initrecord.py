@@ -177,7 +177,10 @@ def init_summary(
         return (e.start_ns + shift, e.end_ns + shift)
 
     start_rel = profiler.started_wall_ns - process_start_ns
-    top_imports = _top_imports(tops, kids_ns, compiled, top)
+    # import start offsets only mean something from a known process start
+    top_imports = _top_imports(
+        tops, kids_ns, compiled, top, shift if total_ms is not None else None
+    )
     if total_ms is None:  # SnapStart: the process's age says nothing about init
         imports_ns = _union_ns([span(e) for e in tops], 0, 1 << 62)
         return {"phases": {"imports_ms": round(imports_ns / 1e6, 3)}, "top_imports": top_imports}
@@ -204,26 +207,36 @@ def init_summary(
     return {"total_ms": total_ms, "phases": phases, "top_imports": top_imports}
 
 
-def _top_imports(tops: list[Any], kids_ns: list[int], compiled: bytearray, n: int) -> list[Any]:
-    """The ``n`` slowest top-level packages (``a`` and ``a.b`` imported at top count as ``a``)."""
+def _top_imports(
+    tops: list[Any], kids_ns: list[int], compiled: bytearray, n: int, shift: int | None = None
+) -> list[Any]:
+    """The ``n`` slowest top-level packages (``a`` and ``a.b`` imported at top count as ``a``).
+
+    With ``shift`` (profiler clock to nanoseconds since the process started), each
+    also says when its first import began: ``start_ms`` from the process start, so
+    that a trace can draw it where it happened.
+    """
     groups: dict[str, list[int]] = {}
     for e in tops:
         key = e.name.partition(".")[0]
         cum = e.end_ns - e.start_ns
         g = groups.get(key)
         if g is None:
-            g = groups[key] = [0, 0, 0]
+            g = groups[key] = [0, 0, 0, e.start_ns]
         g[0] += cum
         g[1] += max(cum - kids_ns[e.index], 0)
         g[2] |= compiled[e.index]
+        g[3] = min(g[3], e.start_ns)
     ranked = sorted(groups.items(), key=lambda kv: -kv[1][0])[:n]
     out: list[dict[str, Any]] = []
-    for name, (cum_ns, self_ns, from_source) in ranked:
+    for name, (cum_ns, self_ns, from_source, first_ns) in ranked:
         item: dict[str, Any] = {
             "module": name,
             "cumulative_ms": round(cum_ns / 1e6, 3),
             "self_ms": round(self_ns / 1e6, 3),
         }
+        if shift is not None:
+            item["start_ms"] = round(max(first_ns + shift, 0) / 1e6, 3)
         if from_source:
             item["from_source"] = True
         out.append(item)
