@@ -181,6 +181,51 @@ _invocation_fields = itemgetter(
 )
 
 
+def render_line(
+    environment_key: tuple[Any, ...],
+    extra: str,
+    timestamp: str,
+    level: str,
+    request_id: Any,
+    cold: bool,
+    proactive: bool,
+    count: int,
+    duration_ms: float,
+    billed_ms: int,
+    peak_mb: int,
+    cost_usd: float,
+    status: str,
+) -> bytes:
+    """The record's JSON line from its values: the one template behind ``record_line``
+    and ``@instrument``'s own fast path. ``environment_key`` is (service, function
+    name, version, ARN, memory size, init type, architecture); ``extra`` is the JSON
+    text of the keys after the core ones (``',"k":v'``...) or empty.
+    """
+    fragment = _fragments.get(environment_key) or _fragment(environment_key)
+    if (
+        type(request_id) is str
+        and request_id.isprintable()
+        and '"' not in request_id
+        and "\\" not in request_id
+    ):
+        rid = f'"{request_id}"'
+    else:
+        rid = dumps(request_id)
+    return (
+        f'{{"timestamp":"{timestamp}","level":"{level}",{fragment},'
+        f'"function_request_id":{rid},"cold_start":{_BOOL[cold]},'
+        f'"proactive_init":{_BOOL[proactive]},"invocation_count":{count},'
+        f'"duration_ms":{duration_ms:.3f},"billed_duration_ms":{billed_ms},'
+        f'"max_memory_used_mb":{peak_mb},"cost_usd":{cost_usd:.12f},"status":"{status}"'
+        f"{extra}}}\n"
+    ).encode("utf-8", "backslashreplace")
+
+
+def extra_text(items: Any) -> str:
+    """``',"k":v,...'`` for (key, value) pairs, or '' when there are none."""
+    return "".join(f",{string(k if type(k) is str else _key(k))}:{dumps(v)}" for k, v in items)
+
+
 def record_line(r: dict[str, Any]) -> bytes:
     """The invocation record as one JSON line (UTF-8, newline-terminated).
 
@@ -192,49 +237,14 @@ def record_line(r: dict[str, Any]) -> bytes:
     request id is checked and escaped when it needs it.
     """
     try:
-        key = _environment_fields(r)
-        fragment = _fragments.get(key) or _fragment(key)
-        (
-            timestamp,
-            level,
-            request_id,
-            cold,
-            proactive,
-            count,
-            duration,
-            billed,
-            peak,
-            cost,
-            status,
-        ) = _invocation_fields(r)
-        if (
-            type(request_id) is str
-            and request_id.isprintable()
-            and '"' not in request_id
-            and "\\" not in request_id
-        ):
-            rid = f'"{request_id}"'
-        else:
-            rid = dumps(request_id)
-        line = (
-            f'{{"timestamp":"{timestamp}","level":"{level}",{fragment},'
-            f'"function_request_id":{rid},"cold_start":{_BOOL[cold]},'
-            f'"proactive_init":{_BOOL[proactive]},"invocation_count":{count},'
-            f'"duration_ms":{duration:.3f},"billed_duration_ms":{billed},'
-            f'"max_memory_used_mb":{peak},"cost_usd":{cost:.12f},"status":"{status}"'
+        extra = (
+            extra_text((k, v) for k, v in r.items() if k not in _CORE)
+            if len(r) > _CORE_COUNT
+            else ""
         )
+        return render_line(_environment_fields(r), extra, *_invocation_fields(r))
     except (KeyError, TypeError, ValueError):
         return (dumps(r) + "\n").encode("utf-8", "backslashreplace")
-    if len(r) > _CORE_COUNT:
-        rest = ",".join(
-            f"{string(k if type(k) is str else _key(k))}:{dumps(v)}"
-            for k, v in r.items()
-            if k not in _CORE
-        )
-        line = f"{line},{rest}}}\n"
-    else:
-        line += "}\n"
-    return line.encode("utf-8", "backslashreplace")
 
 
 def orjson_dumps() -> Callable[..., bytes] | None:

@@ -15,7 +15,8 @@ import time
 
 from lambda_kit import _deadline, _hooks, environment
 from lambda_kit._current import Call, current
-from lambda_kit._output import default_sinks
+from lambda_kit._json import extra_text, render_line
+from lambda_kit._output import JsonLineSink, default_sinks
 from lambda_kit._report import problem
 from lambda_kit._wrapt import FunctionWrapper
 from lambda_kit.cost import invocation_cost_usd
@@ -67,7 +68,7 @@ def _service_name(service: str | None) -> str | None:
 class _Instrumented:
     """The state behind one ``@instrument`` use: its options and sinks."""
 
-    __slots__ = ("_decorated_ns", "_margin_ms", "_service", "_sinks", "_starters")
+    __slots__ = ("_decorated_ns", "_margin_ms", "_service", "_sinks", "_solo", "_starters")
 
     def __init__(
         self, service: str | None, sinks: list[Sink], timeout_margin_ms: float | None = None
@@ -83,6 +84,9 @@ class _Instrumented:
         # receive ``finish(state, record, exc)``; plain ones only ``sink(record)``
         self._starters = tuple(s for s in sinks if callable(getattr(s, "start", None)))
         self._sinks = [s for s in sinks if s not in self._starters]
+        # the record's only sink is its JSON line: _emit may write it without the dict
+        only = self._sinks[0] if len(self._sinks) == 1 and not self._starters else None
+        self._solo = only if isinstance(only, JsonLineSink) else None
         # the decorator runs while the handler module is imported: a lower bound for
         # the end of init, used when the first invocation comes much later (proactive init)
         self._decorated_ns = _time_ns()
@@ -174,6 +178,16 @@ class _Instrumented:
         self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
     ) -> None:
         """Build the record and hand it to every sink."""
+        solo = self._solo
+        if solo is not None and not _on_record and solo._dumps is None:
+            try:  # the JSON line is the record's only reader: write it without the dict
+                solo.write(self._line(call, duration_ns, exc, budget_ms))
+            except Exception as err:
+                problem(
+                    f"could not write the invocation record: {err!r}",
+                    key=f"sink:JsonLineSink:{type(err).__name__}",
+                )
+            return
         try:
             record = self._record(call, duration_ns, exc, budget_ms)
         except Exception as err:
@@ -218,22 +232,17 @@ class _Instrumented:
                     key=f"sink:{type(sink).__name__}:{type(err).__name__}",
                 )
 
-    def _record(
-        self,
-        call: Call,
-        duration_ns: int,
-        exc: BaseException | None,
-        timeout_budget_ms: float | None = None,
-    ) -> dict[str, Any]:
+    def _values(
+        self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
+    ) -> tuple[Any, ...]:
+        """The facts the record adds to ``call``'s, worked out once: (timestamp, level,
+        status, error type, duration ms, billed ms, cost, peak MB, version, init ms)."""
         env = call.env
-        inv = call
-        count = call.count
         init_ms = call.init_ms
-        duration_ms = duration_ns / 1_000_000
-        memory_mb = inv.function_memory_size
+        memory_mb = call.function_memory_size
         # a timed-out invocation is billed until the kill: its whole budget
-        billable_ms = duration_ms if timeout_budget_ms is None else timeout_budget_ms
-        if init_ms is not None and inv.cold_start:
+        billable_ms = duration_ns / 1_000_000 if budget_ms is None else budget_ms
+        if init_ms is not None and call.cold_start:
             billable_ms += init_ms  # INIT is billed on on-demand cold starts since 2025-08-01
         whole = int(billable_ms)
         billed = whole if whole == billable_ms else whole + 1
@@ -248,48 +257,110 @@ class _Instrumented:
             # rounded to a millionth of a cent: more digits would be noise, not precision
             cost = _cost_cache[cost_key] = round(invocation_cost_usd(memory_mb, billed, arch), 12)
         peak_kib = _getrusage(_RUSAGE_SELF).ru_maxrss  # KiB on Linux
-        if count == 1:
+        if call.count == 1:
             environment.detect_floor(peak_kib)
         if peak_kib <= environment.floor_kib:  # still under a peak inherited across exec
             peak_kib = environment.own_peak_kib() or peak_kib
+        if budget_ms is not None:
+            level, status, error_type = "ERROR", "timeout", "Sandbox.Timedout"  # platform.report's
+        elif exc is not None:
+            level, status, error_type = "ERROR", "error", type(exc).__name__
+        else:
+            level, status, error_type = "INFO", "success", None
+        return (
+            timestamp(call.wall_ns),
+            level,
+            status,
+            error_type,
+            duration_ns // 1000 / 1000,  # whole microseconds, in ms
+            billed,
+            cost,
+            (peak_kib + 1023) // 1024,
+            getattr(call.context, "function_version", None) or _version_env(),
+            None if init_ms is None else round(init_ms, 3),
+        )
+
+    def _record(
+        self,
+        call: Call,
+        duration_ns: int,
+        exc: BaseException | None,
+        timeout_budget_ms: float | None = None,
+    ) -> dict[str, Any]:
+        ts, level, status, error_type, duration_ms, billed, cost, peak_mb, version, init_ms = (
+            self._values(call, duration_ns, exc, timeout_budget_ms)
+        )
+        env = call.env
         record: dict[str, Any] = {
-            "timestamp": timestamp(call.wall_ns),
-            "level": "INFO" if exc is None and timeout_budget_ms is None else "ERROR",
+            "timestamp": ts,
+            "level": level,
             "message": "invocation",
             "type": "invocation",
-            "service": inv.service,
-            "function_name": inv.function_name,
-            "function_version": getattr(call.context, "function_version", None) or _version_env(),
-            "function_arn": inv.function_arn,
-            "function_memory_size": memory_mb,
+            "service": call.service,
+            "function_name": call.function_name,
+            "function_version": version,
+            "function_arn": call.function_arn,
+            "function_memory_size": call.function_memory_size,
             "init_type": env.init_type,
-            "architecture": arch,
-            "function_request_id": inv.function_request_id,
-            "cold_start": inv.cold_start,
+            "architecture": env.architecture,
+            "function_request_id": call.function_request_id,
+            "cold_start": call.cold_start,
             "proactive_init": call.proactive,
-            "invocation_count": count,
-            "duration_ms": duration_ns // 1000 / 1000,  # whole microseconds, in ms
+            "invocation_count": call.count,
+            "duration_ms": duration_ms,
             "billed_duration_ms": billed,
-            "max_memory_used_mb": (peak_kib + 1023) // 1024,
+            "max_memory_used_mb": peak_mb,
             "cost_usd": cost,
-            "status": "success" if exc is None else "error",
+            "status": status,
         }
-        if timeout_budget_ms is not None:
-            record["status"] = "timeout"
-            record["error_type"] = "Sandbox.Timedout"  # what Lambda's platform.report says
         # optional keys come last, so every record starts with the same columns
-        if exc is not None:
-            record["error_type"] = type(exc).__name__
-        if inv.xray_trace_id is not None:
-            record["xray_trace_id"] = inv.xray_trace_id
+        if error_type is not None:
+            record["error_type"] = error_type
+        if call.xray_trace_id is not None:
+            record["xray_trace_id"] = call.xray_trace_id
         if init_ms is not None:
-            record["init_duration_ms"] = round(init_ms, 3)
+            record["init_duration_ms"] = init_ms
         for hook in _on_record:
             try:
-                hook(record, count == 1)
+                hook(record, call.count == 1)
             except Exception as err:
                 problem(f"could not add to the invocation record: {err!r}", key=f"hook:{hook!r}")
         return record
+
+    def _line(
+        self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
+    ) -> bytes:
+        """The record's JSON line straight from its values, for the common case where
+        the JSON line is its only reader (no hooks, no other sinks): the same text
+        as ``_record`` + ``JsonLineSink`` give, without building the dict."""
+        ts, level, status, error_type, duration_ms, billed, cost, peak_mb, version, init_ms = (
+            self._values(call, duration_ns, exc, budget_ms)
+        )
+        env = call.env
+        extra = ""
+        if error_type is not None or call.xray_trace_id is not None or init_ms is not None:
+            extra = extra_text(
+                (k, v)
+                for k, v in (
+                    ("error_type", error_type),
+                    ("xray_trace_id", call.xray_trace_id),
+                    ("init_duration_ms", init_ms),
+                )
+                if v is not None
+            )
+        key = (
+            call.service,
+            call.function_name,
+            version,
+            call.function_arn,
+            call.function_memory_size,
+            env.init_type,
+            env.architecture,
+        )
+        return render_line(
+            key, extra, ts, level, call.function_request_id, call.cold_start, call.proactive,
+            call.count, duration_ms, billed, peak_mb, cost, status,
+        )  # fmt: skip
 
 
 def instrument(

@@ -307,3 +307,32 @@ def test_no_context_at_all_still_records_from_the_environment(monkeypatch):
     [record] = out.records
     assert record["function_name"] == "env-fn" and record["function_version"] == "3"
     assert record["function_memory_size"] == 2048 and record["function_request_id"] is None
+
+
+@pytest.mark.parametrize("case", ["success", "error", "timeout", "traced"])
+def test_the_fast_line_is_byte_for_byte_the_records_line(monkeypatch, case):
+    # with the JSON line as the record's only reader, @instrument writes it without
+    # building the dict; both ways must give the same line
+    from lambda_kit._json import record_line
+
+    if case == "traced":
+        monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")
+    out = Capture()
+    wrapped = instrument(output=out, service='quote " here')(lambda e, c: None)
+    state = wrapped._self_wrapper.__self__
+    assert state._solo is not None
+    call = state._begin(({}, FakeContext(request_id='r"1')), {})
+    exc = ValueError("x") if case == "error" else None
+    budget = 3000.0 if case == "timeout" else None
+    fast = state._line(call, 1_234_567, exc, budget)
+    slow = record_line(state._record(call, 1_234_567, exc, budget))
+    assert fast == slow
+    parsed = json.loads(fast)
+    assert parsed["invocation_count"] == 1 and "init_duration_ms" in parsed
+
+
+def test_an_extra_sink_gets_the_record_dict_and_the_line_is_unchanged():
+    seen = []
+    out = Capture()
+    instrument(output=out, sinks=[seen.append])(lambda e, c: None)({}, FakeContext())
+    assert seen == out.records
