@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import resource
-import sys
 import time
 
 from lambda_kit import _deadline, _hooks, environment
@@ -37,8 +36,6 @@ _time_ns = time.time_ns
 _getrusage = resource.getrusage
 _RUSAGE_SELF = resource.RUSAGE_SELF
 _env_get = environment.get
-_memory_size_mb = environment.memory_size_mb
-_xray_trace_id = environment.xray_trace_id
 _on_start = _hooks.on_start
 _on_record = _hooks.on_record
 _current = current
@@ -427,6 +424,3 @@ def instrument(
 
 
 __all__ = ["instrument"]
-
-# keep the module light: nothing else is imported here (see tests/test_cold_path.py)
-del sys
