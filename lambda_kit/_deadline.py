@@ -41,6 +41,12 @@ def deadline_ms(context: Any) -> float | None:
     deadline = getattr(context, "_epoch_deadline_time_in_ms", None)  # awslambdaric's own
     if type(deadline) is int:
         return float(deadline)
+    return deadline_from_remaining(context)
+
+
+def deadline_from_remaining(context: Any) -> float | None:
+    """The deadline from ``get_remaining_time_in_millis``, for contexts that are not
+    awslambdaric's (tests, other runtimes); None when the context has none."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if remaining is None:
         return None

@@ -157,28 +157,10 @@ def _fragment(key: tuple[Any, ...]) -> str:
     return text
 
 
-_environment_fields = itemgetter(
-    "service",
-    "function_name",
-    "function_version",
-    "function_arn",
-    "function_memory_size",
-    "init_type",
-    "architecture",
-)
-_invocation_fields = itemgetter(
-    "timestamp",
-    "level",
-    "function_request_id",
-    "cold_start",
-    "proactive_init",
-    "invocation_count",
-    "duration_ms",
-    "billed_duration_ms",
-    "max_memory_used_mb",
-    "cost_usd",
-    "status",
-)
+# the per-environment keys and this invocation's, read from a record dict in the order
+# render_line takes them (derived from CORE_KEYS: one list of keys to keep in step)
+_environment_fields = itemgetter(*CORE_KEYS[4:11])
+_invocation_fields = itemgetter(*CORE_KEYS[:2], *CORE_KEYS[11:])
 
 
 def render_line(

@@ -42,7 +42,7 @@ _current = current
 
 
 _cost_cache: dict[tuple[int, int, str], float] = {}
-_deadline_ms = _deadline.deadline_ms
+_deadline_from_remaining = _deadline.deadline_from_remaining
 _watched = _deadline.active
 #: the default head start of the timeout record before Lambda's kill
 DEFAULT_TIMEOUT_MARGIN_MS = 50.0
@@ -135,7 +135,7 @@ class _Instrumented:
             if self._margin_ms:
                 deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
                 if type(deadline) is not int:  # not awslambdaric's context: ask it
-                    deadline = _deadline_ms(context)
+                    deadline = _deadline_from_remaining(context)
                 if deadline is not None:
                     call.deadline_ms = deadline
                     call.fire_at_ms = deadline - self._margin_ms
