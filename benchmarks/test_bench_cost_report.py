@@ -4,8 +4,8 @@ Run `make bench`: each group holds the function and its baseline, so the ratio i
 read off the same run. Under `--benchmark-disable` (make test) each runs once.
 """
 
-from lambda_kit.cost import invocation_cost_usd
-from lambda_kit.report import parse_line
+from lambda_kit.billing import invocation_cost_usd
+from lambda_kit.report.parse import parse_line
 
 REPORT = (
     "REPORT RequestId: 8c360c87-d4b7-4423-b5f3-af02be3c1763\tDuration: 2338.66 ms\t"

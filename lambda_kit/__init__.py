@@ -36,7 +36,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "http_session": ("lambda_kit.reuse", "http_session"),
     "metrics": ("lambda_kit.metrics", None),
     "imports": ("lambda_kit.imports", None),
-    "cost": ("lambda_kit.cost", None),
+    "cost": ("lambda_kit.billing", None),
     "log": ("lambda_kit.log", None),
 }
 

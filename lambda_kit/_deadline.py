@@ -18,7 +18,7 @@ import os
 import time
 from _thread import start_new_thread as _start_thread
 
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -29,6 +29,6 @@ if _enabled():
 
         _start()
     except Exception as _exc:  # the handler must import even if we cannot profile
-        from lambda_kit._report import problem
+        from lambda_kit._problems import problem
 
         problem(f"could not start the import profiler: {_exc!r}")

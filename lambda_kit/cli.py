@@ -15,10 +15,10 @@ from collections.abc import Sequence
 # subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "invoke": ("lambda_kit.local.cli", "run a handler as Lambda would: INIT once, then N invokes"),
-    "imports": ("lambda_kit.imports_cli", "show where a module's import time goes"),
-    "cost": ("lambda_kit.cost_cli", "price a Lambda workload"),
-    "report": ("lambda_kit.report_cli", "read CloudWatch REPORT lines: cost, cold starts, sizing"),
-    "demo": ("lambda_kit.demo", "show lambda_kit on the bundled examples"),
+    "imports": ("lambda_kit.imports.cli", "show where a module's import time goes"),
+    "cost": ("lambda_kit.pricing.cli", "price a Lambda workload"),
+    "report": ("lambda_kit.report.cli", "read CloudWatch REPORT lines: cost, cold starts, sizing"),
+    "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),
 }
 
 

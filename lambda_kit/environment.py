@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import time
 
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 
 INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start", "lambda-managed-instances")
 

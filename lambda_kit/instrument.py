@@ -3,7 +3,7 @@
 The wrapper gathers the facts of an invocation once, builds one record
 (``lambda_kit.record``) and hands it to each sink. The handler's result and
 exceptions pass through untouched; a failure of ours is reported on stderr
-(``lambda_kit._report``) and the invocation goes on.
+(``lambda_kit._problems``) and the invocation goes on.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from lambda_kit import _deadline, _hooks, environment
 from lambda_kit._current import Call, current
 from lambda_kit._json import extra_text, render_line
 from lambda_kit._output import JsonLineSink, default_sinks
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 from lambda_kit._wrapt import FunctionWrapper
-from lambda_kit.cost import invocation_cost_usd
+from lambda_kit.billing import invocation_cost_usd
 from lambda_kit.record import timestamp
 
 # typing costs ~5 ms to import on a cold start: names for annotations only

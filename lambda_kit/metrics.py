@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 
 from lambda_kit import _hooks, environment
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 
 #: CloudWatch's metric units (MetricDatum, "Unit"), the only ones EMF accepts
 _SIZES = ("Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lambda_kit import _report
+from lambda_kit import _problems
 from lambda_kit.log import Logger
 
 
@@ -57,4 +57,4 @@ def clean_log_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No logging variable of the machine leaks in; lambda_kit's once-only reports reset."""
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
-    _report.reset()
+    _problems.reset()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lambda_kit import _hooks, _report, environment
+from lambda_kit import _hooks, _problems, environment
 
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function:orders:live"
 
@@ -31,7 +31,7 @@ class Context:
 def fresh_environment() -> None:
     """Forget this process's facts and reported problems: the next invocation is cold."""
     environment.reset()
-    _report.reset()
+    _problems.reset()
 
 
 INIT = {

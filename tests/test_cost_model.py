@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambda_kit import cost
+from lambda_kit import billing as cost
 from lambda_kit.pricing import (
     Workload,
     compute_usd_by_tier,
@@ -336,7 +336,7 @@ def test_import_lambda_kit_loads_neither_the_price_model_nor_the_report_reader()
 
     code = (
         "import sys, lambda_kit; print(sorted(m for m in sys.modules if m.startswith("
-        "('lambda_kit.pricing', 'lambda_kit.report', 'lambda_kit.cost_cli'))))"
+        "('lambda_kit.pricing', 'lambda_kit.report', 'lambda_kit.pricing.cli'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ import time
 import pytest
 from _lk_helpers import Capture, FakeContext, json_lines, run_python
 
-from lambda_kit import _report, environment, instrument
+from lambda_kit import _problems, environment, instrument
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +19,7 @@ def _fresh_environment(monkeypatch):
     ):
         monkeypatch.delenv(name, raising=False)
     environment.reset()
-    _report.reset()
+    _problems.reset()
     yield
     environment.reset()
 

@@ -8,13 +8,13 @@ import inspect
 import pytest
 from _lk_helpers import Capture, FakeContext
 
-from lambda_kit import _report, environment, instrument
+from lambda_kit import _problems, environment, instrument
 
 
 @pytest.fixture(autouse=True)
 def _fresh_environment():
     environment.reset()
-    _report.reset()
+    _problems.reset()
     yield
     environment.reset()
 

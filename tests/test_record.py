@@ -10,7 +10,8 @@ import sys
 import pytest
 from _lk_helpers import Capture, FakeContext
 
-from lambda_kit import _report, cost, environment, instrument
+from lambda_kit import _problems, environment, instrument
+from lambda_kit import billing as cost
 from lambda_kit.record import KEYS, timestamp
 
 REQUIRED = {
@@ -48,7 +49,7 @@ def _fresh_environment(monkeypatch):
     ):
         monkeypatch.delenv(name, raising=False)
     environment.reset()
-    _report.reset()
+    _problems.reset()
     yield
     environment.reset()
 

@@ -9,8 +9,8 @@ import tracemalloc
 
 import pytest
 
-from lambda_kit import report_cli
 from lambda_kit.cli import main
+from lambda_kit.report import cli as report_cli
 
 CORPUS = [
     json.loads(line)

@@ -6,7 +6,7 @@ import pathlib
 import pytest
 
 from lambda_kit import instrument
-from lambda_kit.report import Malformed, parse_line, parse_record
+from lambda_kit.report.parse import Malformed, parse_line, parse_record
 
 CORPUS = [
     json.loads(line)

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambda_kit.pricing.tables import prices_for
-from lambda_kit.report import Sample
-from lambda_kit.report_advice import recommend
-from lambda_kit.report_stats import Aggregate, LogHistogram
+from lambda_kit.report.advice import recommend
+from lambda_kit.report.parse import Sample
+from lambda_kit.report.stats import Aggregate, LogHistogram
 
 
 def exact_quantile(values, q):

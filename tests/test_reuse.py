@@ -248,7 +248,7 @@ def test_builtin_checks_are_chosen_by_the_clients_kind() -> None:
     import redis.asyncio
     import requests
 
-    from lambda_kit._reuse._checks import driver_for
+    from lambda_kit.reuse._checks import driver_for
 
     s3 = boto3.session.Session().client("s3", region_name="eu-west-1")
     assert driver_for(redis.Redis()).name == "redis"
@@ -261,7 +261,7 @@ def test_builtin_checks_are_chosen_by_the_clients_kind() -> None:
 def test_under_snapstart_a_connection_made_at_init_is_pinged_before_first_use(
     monkeypatch: Any,
 ) -> None:
-    from lambda_kit._reuse import _handle
+    from lambda_kit.reuse import _handle
 
     monkeypatch.setattr(_handle, "_SNAPSTART", True)
     pings: list[Resource] = []
@@ -277,7 +277,7 @@ def test_under_snapstart_a_connection_made_at_init_is_pinged_before_first_use(
 def test_under_snapstart_a_dead_connection_from_the_snapshot_is_replaced(
     monkeypatch: Any,
 ) -> None:
-    from lambda_kit._reuse import _handle
+    from lambda_kit.reuse import _handle
 
     monkeypatch.setattr(_handle, "_SNAPSTART", True)
     name = unique("snap")

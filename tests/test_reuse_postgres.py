@@ -241,7 +241,7 @@ def test_a_factory_failure_reaches_the_handler_and_the_record(postgres: Postgres
 
 
 def test_psycopg_connections_get_the_builtin_check(postgres: PostgresServer) -> None:
-    from lambda_kit._reuse._checks import driver_for
+    from lambda_kit.reuse._checks import driver_for
 
     with psycopg.connect(postgres.dsn()) as conn:
         assert driver_for(conn).name == "psycopg"
@@ -250,7 +250,7 @@ def test_psycopg_connections_get_the_builtin_check(postgres: PostgresServer) -> 
 def test_a_connection_that_never_answers_is_replaced_after_the_ping_timeout(
     postgres: PostgresServer, monkeypatch: Any
 ) -> None:
-    from lambda_kit._reuse import _checks
+    from lambda_kit.reuse import _checks
 
     monkeypatch.setattr(_checks, "PING_TIMEOUT_S", 0.3)
     db, app = _db(postgres, max_idle_s=0)

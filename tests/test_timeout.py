@@ -8,7 +8,7 @@ import time
 import pytest
 from _lk_helpers import Capture, FakeContext
 
-from lambda_kit import _report, environment, instrument
+from lambda_kit import _problems, environment, instrument
 
 
 class DeadlineContext(FakeContext):
@@ -24,7 +24,7 @@ class DeadlineContext(FakeContext):
 def _fresh(monkeypatch):
     monkeypatch.delenv("LAMBDA_KIT_TIMEOUT_MARGIN_MS", raising=False)
     environment.reset()
-    _report.reset()
+    _problems.reset()
     yield
     environment.reset()
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 
 from lambda_kit import _hooks, environment
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 from lambda_kit.imports.profiler import ImportProfiler, active
 
 # typing costs ~5 ms to import on a cold start: names for annotations only

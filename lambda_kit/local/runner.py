@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from lambda_kit.cost import billed_ms, invocation_cost_usd
+from lambda_kit.billing import billed_ms, invocation_cost_usd
 from lambda_kit.local import lines
 from lambda_kit.local.function import BadInput, Function, trace_header
 from lambda_kit.local.logs import LogStream, Pump
@@ -238,7 +238,7 @@ class Environment:
         init_ms = self.init_duration_ms if first else None
         billed_base = duration_ms
         if init_ms is not None and fn.init_type == "on-demand":
-            billed_base += init_ms  # on-demand INIT is billed since 2025-08 (see lambda_kit.cost)
+            billed_base += init_ms  # on-demand INIT is billed (lambda_kit.billing)
         report = lines.Report(
             request_id,
             duration_ms,

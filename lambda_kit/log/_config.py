@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 
 TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL = 5, 10, 20, 30, 40, 50
 

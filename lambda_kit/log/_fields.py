@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False

@@ -21,7 +21,7 @@ from _weakref import ref  # what weakref.ref is, without importing weakref
 from contextvars import ContextVar
 
 from lambda_kit._current import Invocation, current
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 from lambda_kit.log import _config
 from lambda_kit.log._fields import (
     MAX_LINE_BYTES,

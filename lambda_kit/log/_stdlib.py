@@ -14,7 +14,7 @@ import logging
 
 from lambda_kit import _hooks
 from lambda_kit._current import Invocation, current
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 from lambda_kit.log import _logger
 from lambda_kit.log._fields import exception_keys, timestamp, to_line, truncate
 

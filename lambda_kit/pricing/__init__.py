@@ -7,7 +7,7 @@
 
 Every name carries its unit (``_usd``, ``_gb_s``, ``_ms``, ``_mb``). Sources
 and dates of every price are in :mod:`lambda_kit.pricing.tables` and in
-``docs/cost.md``. ``lambda_kit.cost`` keeps the per-invocation estimate that
+``docs/cost.md``. ``lambda_kit.billing`` keeps the per-invocation estimate that
 ``@instrument`` calls; this package is for the command line and is never
 imported on the cold-start path.
 """

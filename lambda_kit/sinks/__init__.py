@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 from lambda_kit.environment import env_flag
 
 # typing costs ~3 ms to import on a cold start: names for annotations only

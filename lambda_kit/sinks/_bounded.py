@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 
 
 class BoundedWorker:

@@ -40,7 +40,7 @@ import sys
 import time
 
 from lambda_kit._output import LineWriter
-from lambda_kit._report import problem
+from lambda_kit._problems import problem
 
 # typing costs ~3 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False

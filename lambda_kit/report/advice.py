@@ -18,7 +18,7 @@ import math
 from typing import Any
 
 from lambda_kit.pricing.sweep import MB_PER_VCPU
-from lambda_kit.report_stats import Aggregate
+from lambda_kit.report.stats import Aggregate
 
 #: headroom to keep above the peak memory used
 HEADROOM = 0.25

@@ -10,7 +10,7 @@
 
 Each invocation record then says, under ``connections``, whether ``db`` was
 ``created``, ``reused`` or ``reconnected`` (see docs/reuse.md). Importing this
-module imports no client library; the parts live in ``lambda_kit._reuse``.
+module imports no client library; the parts live in its private modules.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import sys
 import types
 from typing import Any
 
-from lambda_kit._reuse._clients import boto3_client, http_session
-from lambda_kit._reuse._handle import DEFAULT_MAX_IDLE_S, Reused, close_all, reuse
+from lambda_kit.reuse._clients import boto3_client, http_session
+from lambda_kit.reuse._handle import DEFAULT_MAX_IDLE_S, Reused, close_all, reuse
 
 __all__ = [
     "DEFAULT_MAX_IDLE_S",

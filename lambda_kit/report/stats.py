@@ -1,6 +1,6 @@
 """Aggregating invocations in constant memory: counts, sums and a log histogram.
 
-    from lambda_kit.report_stats import LogHistogram
+    from lambda_kit.report.stats import LogHistogram
     h = LogHistogram()
     for ms in (1.0, 2.0, 3.0, 100.0):
         h.add(ms)
@@ -22,7 +22,7 @@ from collections import Counter
 from lambda_kit.pricing.model import billed_ms as billed_ms_rule
 from lambda_kit.pricing.model import gb_s
 from lambda_kit.pricing.tables import Prices
-from lambda_kit.report import Sample
+from lambda_kit.report.parse import Sample
 
 
 class LogHistogram:

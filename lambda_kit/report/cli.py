@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from lambda_kit.pricing.tables import prices_for, region_names
-from lambda_kit.report import Malformed, parse_line
-from lambda_kit.report_advice import recommend
-from lambda_kit.report_stats import Aggregate
+from lambda_kit.report.advice import recommend
+from lambda_kit.report.parse import Malformed, parse_line
+from lambda_kit.report.stats import Aggregate
 
 #: malformed lines named on stderr before only counting them
 SHOWN_MALFORMED = 20

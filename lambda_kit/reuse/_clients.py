@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from lambda_kit import environment
-from lambda_kit._reuse._handle import Reused, reuse
+from lambda_kit.reuse._handle import Reused, reuse
 
 _lock = threading.Lock()
 _boto3: dict[tuple[Any, ...], Reused[Any]] = {}

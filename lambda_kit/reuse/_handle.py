@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from lambda_kit import _hooks, environment
-from lambda_kit._report import problem
-from lambda_kit._reuse import _checks, _shutdown
+from lambda_kit._problems import problem
+from lambda_kit.reuse import _checks, _shutdown
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -1,6 +1,6 @@
 """Reading REPORT lines: one log line in, the invocations it reports out.
 
-    from lambda_kit.report import parse_line
+    from lambda_kit.report.parse import parse_line
     [s] = parse_line("REPORT RequestId: 1\\tDuration: 27.55 ms\\tBilled Duration: 28 ms\\t"
                      "Memory Size: 1024 MB\\tMax Memory Used: 472 MB")
     s.billed_ms, s.memory_mb   # (28, 1024)

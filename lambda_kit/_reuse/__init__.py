@@ -1,1 +1,0 @@
-"""The parts behind ``lambda_kit.reuse`` (the public face is that module)."""
