@@ -81,6 +81,7 @@ class Call(Invocation):
         "count",
         "deadline_ms",
         "env",
+        "extra",
         "fire_at_ms",
         "init_ms",
         "owner",
@@ -126,6 +127,9 @@ class Call(Invocation):
         self.deadline_ms: float | None = None
         self.fire_at_ms = 0.0
         self.owner: Any = None  # the _Instrumented that watches its deadline
+        #: keys a front end adds to this invocation's record (the web middleware's HTTP
+        #: facts), written after the optional keys; None when there are none
+        self.extra: dict[str, Any] | None = None
 
 
 current: ContextVar[Invocation | None] = ContextVar("lambda_kit_invocation", default=None)

@@ -176,7 +176,7 @@ class _Instrumented:
     ) -> None:
         """Build the record and hand it to every sink."""
         solo = self._solo
-        if solo is not None and not _on_record and solo._dumps is None:
+        if solo is not None and not _on_record and solo._dumps is None and call.extra is None:
             try:  # the JSON line is the record's only reader: write it without the dict
                 solo.write(self._line(call, duration_ns, exc, budget_ms))
             except Exception as err:
@@ -317,6 +317,8 @@ class _Instrumented:
             record["xray_trace_id"] = call.xray_trace_id
         if init_ms is not None:
             record["init_duration_ms"] = init_ms
+        if call.extra:
+            record.update(call.extra)
         for hook in _on_record:
             try:
                 hook(record, call.count == 1)
