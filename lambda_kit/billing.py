@@ -1,77 +1,162 @@
-"""What an invocation costs: the Lambda price table and the per-invocation estimate.
+"""Lambda's billing rules, written once: what is billed, how it is rounded, what it costs.
 
-Prices are AWS Lambda's published on-demand prices for us-east-1, tier 1
-(the first 6 billion GB-seconds a month on x86_64, 7.5 billion on arm64):
-https://aws.amazon.com/lambda/pricing/ (read 2026-11). The request charge is
-$0.20 per million requests. Duration is billed in 1 ms steps, rounded up
-(since 2020-12-01), and since 2025-08-01 the INIT phase of on-demand functions
-is billed as duration too (AWS Compute Blog, "AWS Lambda standardizes billing
-for INIT phase", 2025).
+    from lambda_kit import billing
+    billing.billed_duration_ms(2.07, init_ms=118.4)     # 121: on-demand INIT is billed
+    billing.invocation_cost_usd(512, 100)               # 1.033335e-06 (us-east-1, x86_64)
+
+Every part of lambda_kit that turns a duration into a bill calls this module:
+the invocation record (``@instrument``), ``lambda-kit invoke``'s REPORT lines,
+``lambda-kit report``'s aggregate and ``lambda-kit cost``'s monthly model. When
+AWS changes a rule (as it did for INIT in 2025), it changes here.
+
+The rules (sources: https://aws.amazon.com/lambda/pricing/, read 2026-11; AWS
+Compute Blog, "AWS Lambda standardizes billing for INIT phase", 2025):
+
+* duration is billed in 1 ms steps, rounded up, at least 1 ms (since 2020-12-01);
+* compute is GB-seconds: memory in GB of 1024 MB times billed seconds;
+* INIT is billed as duration on an on-demand cold start since 2025-08-01 (before,
+  only for container images and custom runtimes). Provisioned concurrency pays for
+  its environments by the allocation charge instead, and a SnapStart restore is
+  billed as "Billed Restore Duration" beside the invocation's duration;
+* every request costs the region's request price; ephemeral storage above the free
+  512 MB costs a price per GB-s of billed duration.
+
+Prices come from the one price table, :mod:`lambda_kit.pricing.tables`. This module
+is on the cold-start path (the record prices its first invocation), so it imports
+nothing but that table, and the table imports nothing heavy.
 """
 
 from __future__ import annotations
 
-REQUEST_USD = 0.20 / 1_000_000
+from lambda_kit.pricing import tables
 
-#: USD per GB-second of duration, us-east-1, first volume tier
-GB_S_USD = {"x86_64": 0.0000166667, "arm64": 0.0000133334}
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from lambda_kit.pricing.tables import Prices
 
-#: the month's volume tiers, us-east-1: (GB-s a month up to, USD per GB-s). The full
-#: table (regions, provisioned concurrency, sources) is lambda_kit.pricing.tables.
-TIERS_GB_S_USD = {
-    "x86_64": ((6e9, 0.0000166667), (15e9, 0.0000150000), (float("inf"), 0.0000133334)),
-    "arm64": ((7.5e9, 0.0000133334), (18.75e9, 0.0000120001), (float("inf"), 0.0000106667)),
-}
-
-#: ephemeral storage above the free 512 MB, USD per GB-second
-STORAGE_GB_S_USD = 0.0000000309
-FREE_STORAGE_MB = 512
+#: INIT of on-demand ZIP functions on managed runtimes is billed from this day (ISO date)
+INIT_BILLED_FROM = "2025-08-01"
+#: the region whose prices the record uses when the function's region is not known
+DEFAULT_REGION = "us-east-1"
+FREE_STORAGE_MB = tables.FREE_STORAGE_MB
 
 
 def billed_ms(duration_ms: float) -> int:
-    """Duration as billed: whole milliseconds, rounded up (at least 1 ms).
+    """Duration as billed: whole milliseconds, rounded up, at least 1 ms.
 
-    >>> billed_ms(2.07)
-    3
+    >>> billed_ms(2.07), billed_ms(3.0), billed_ms(0.2)
+    (3, 3, 1)
     """
     whole = int(duration_ms)
-    return max(1, whole if whole == duration_ms else whole + 1)
+    if whole != duration_ms:
+        whole += 1
+    return whole if whole > 1 else 1
 
 
-def gb_s(memory_mb: int, duration_ms: float) -> float:
-    """GB-seconds of ``memory_mb`` held for ``duration_ms`` (Lambda's GB is 1024 MB)."""
+def init_is_billed(
+    on: str = "9999-12-31",
+    *,
+    package_type: str = "zip",
+    custom_runtime: bool = False,
+    provisioned: bool = False,
+) -> bool:
+    """Whether INIT time is billed as duration for a function like this on date ``on``.
+
+    >>> init_is_billed("2025-07-31"), init_is_billed("2025-08-01")
+    (False, True)
+    >>> init_is_billed("2024-01-01", package_type="image")
+    True
+    """
+    if provisioned or custom_runtime or package_type == "image":
+        return True
+    return on >= INIT_BILLED_FROM
+
+
+def billable_ms(
+    duration_ms: float,
+    init_ms: float | None = None,
+    init_type: str = "on-demand",
+    *,
+    init_billed: bool = True,
+) -> float:
+    """The unrounded milliseconds one invocation is billed for: its duration, plus its
+    INIT when this was an on-demand cold start (``init_ms`` given) and INIT is billed.
+
+    >>> billable_ms(2.07, 118.4), billable_ms(2.07, 118.4, "provisioned-concurrency")
+    (120.47, 2.07)
+    """
+    if init_ms is not None and init_billed and init_type == "on-demand":
+        return duration_ms + init_ms
+    return duration_ms
+
+
+def billed_duration_ms(
+    duration_ms: float,
+    init_ms: float | None = None,
+    init_type: str = "on-demand",
+    *,
+    init_billed: bool = True,
+    billed_restore_ms: int | None = None,
+) -> int:
+    """REPORT's ``Billed Duration`` for one invocation (see ``billable_ms``); a SnapStart
+    restore's ``Billed Restore Duration`` is added as Lambda reports it.
+
+    >>> billed_duration_ms(2.07, init_ms=118.4)
+    121
+    """
+    billed = billed_ms(billable_ms(duration_ms, init_ms, init_type, init_billed=init_billed))
+    return billed + billed_restore_ms if billed_restore_ms else billed
+
+
+def gb_s(memory_mb: float, duration_ms: float) -> float:
+    """GB-seconds of ``memory_mb`` held for ``duration_ms`` (Lambda's GB is 1024 MB).
+
+    >>> gb_s(1536, 120)
+    0.18
+    """
     return memory_mb / 1024.0 * duration_ms / 1000.0
 
 
+def prices(region: str | None = None, architecture: str = "x86_64") -> Prices:
+    """The price row of ``region`` (default us-east-1) and ``architecture``.
+
+    An unknown region or architecture raises ``ValueError`` naming the known ones.
+    """
+    return tables.prices_for(region or DEFAULT_REGION, architecture)
+
+
 def invocation_cost_usd(
-    memory_mb: int,
-    billed_duration_ms: int,
+    memory_mb: float,
+    billed_duration_ms: float,
     architecture: str = "x86_64",
     *,
-    storage_mb: int = FREE_STORAGE_MB,
+    region: str | None = None,
+    storage_mb: float = FREE_STORAGE_MB,
     month_gb_s: float = 0.0,
+    row: Prices | None = None,
 ) -> float:
     """Request charge + compute + storage above 512 MB for one invocation, in USD.
 
     Compute is priced at the first volume tier unless ``month_gb_s`` says how many
     GB-s the account (same region and architecture) has already used this month.
+    ``row`` is a price row already looked up (``prices``), else ``region`` and
+    ``architecture`` pick one.
 
     >>> round(invocation_cost_usd(512, 100), 12)
     1.033335e-06
     """
+    p = row if row is not None else prices(region, architecture)
     seconds_gb = gb_s(memory_mb, billed_duration_ms)
-    if month_gb_s <= 0.0:
-        price = GB_S_USD.get(architecture, GB_S_USD["x86_64"])
-    else:
-        price = _tier_price(architecture, month_gb_s)
-    cost = REQUEST_USD + seconds_gb * price
+    cost = p.request_usd + seconds_gb * tier_price(p, month_gb_s)
     if storage_mb > FREE_STORAGE_MB:
-        cost += gb_s(storage_mb - FREE_STORAGE_MB, billed_duration_ms) * STORAGE_GB_S_USD
+        cost += gb_s(storage_mb - FREE_STORAGE_MB, billed_duration_ms) * p.storage_gb_s_usd
     return cost
 
 
-def _tier_price(architecture: str, month_gb_s: float) -> float:
-    for upper, price in TIERS_GB_S_USD.get(architecture, TIERS_GB_S_USD["x86_64"]):
+def tier_price(row: Prices, month_gb_s: float = 0.0) -> float:
+    """The GB-s price of ``row`` for an account that used ``month_gb_s`` this month."""
+    for upper, price in row.tiers:
         if month_gb_s < upper:
             return price
-    return price  # unreachable: the last tier has no upper bound
+    return row.tiers[-1][1]

@@ -177,10 +177,10 @@ def test_a_bad_private_price_is_a_clear_error(monkeypatch):
 
 
 def test_the_fast_per_invocation_estimate_uses_the_same_prices_as_the_model():
-    assert X86.request_usd == cost.REQUEST_USD
-    assert {"x86_64": X86.tiers[0][1], "arm64": ARM.tiers[0][1]} == cost.GB_S_USD
-    assert {"x86_64": X86.tiers, "arm64": ARM.tiers} == cost.TIERS_GB_S_USD
-    assert X86.storage_gb_s_usd == cost.STORAGE_GB_S_USD
+    for row in (X86, ARM):
+        assert cost.prices(None, row.architecture) == row
+        expected = row.request_usd + 1024 / 1024 * 1.0 * row.tiers[0][1]
+        assert cost.invocation_cost_usd(1024, 1000, row.architecture) == expected
 
 
 def test_a_single_invocation_is_priced_at_the_tier_of_the_months_volume():
@@ -330,7 +330,7 @@ def test_tiered_compute_cost_never_falls_as_volume_grows(v1, v2):
     assert a <= b * (1 + 1e-12)
 
 
-def test_import_lambda_kit_loads_neither_the_price_model_nor_the_report_reader():
+def test_import_lambda_kit_loads_the_price_table_but_neither_the_model_nor_the_report_reader():
     import subprocess
     import sys
 
@@ -339,4 +339,5 @@ def test_import_lambda_kit_loads_neither_the_price_model_nor_the_report_reader()
         "('lambda_kit.pricing', 'lambda_kit.report', 'lambda_kit.pricing.cli'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    # the record prices its invocations from the one price table; nothing else of these
+    assert out.stdout.strip() == "['lambda_kit.pricing', 'lambda_kit.pricing.tables']"

@@ -164,7 +164,7 @@ def test_cold_start_bills_init_plus_duration():
 def test_cost_is_request_plus_compute_on_the_billed_duration():
     _, [_, warm] = _invoke(n=2, ctx=FakeContext(memory="1024"))
     gb_s = 1.0 * warm["billed_duration_ms"] / 1000
-    price = cost.GB_S_USD[warm["architecture"]]
+    price = cost.prices(None, warm["architecture"]).tiers[0][1]
     assert warm["cost_usd"] == pytest.approx(0.20 / 1e6 + gb_s * price, rel=1e-6)
 
 

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from lambda_kit.billing import billed_ms, invocation_cost_usd
+from lambda_kit.billing import billed_duration_ms, invocation_cost_usd
 from lambda_kit.local import lines
 from lambda_kit.local.function import BadInput, Function, trace_header
 from lambda_kit.local.logs import LogStream, Pump
@@ -236,13 +236,10 @@ class Environment:
             self.pump.drain()
         duration_ms = (t - started) / _ms if started else 0.0
         init_ms = self.init_duration_ms if first else None
-        billed_base = duration_ms
-        if init_ms is not None and fn.init_type == "on-demand":
-            billed_base += init_ms  # on-demand INIT is billed (lambda_kit.billing)
         report = lines.Report(
             request_id,
             duration_ms,
-            billed_ms(billed_base),
+            billed_duration_ms(duration_ms, init_ms, fn.init_type),
             fn.memory_mb,
             self.memory.peak_mb(),
             init_duration_ms=init_ms if fn.init_type == "on-demand" else None,

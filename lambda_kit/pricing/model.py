@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from lambda_kit.billing import billed_ms, gb_s
 from lambda_kit.pricing.tables import (
     FREE_GB_S,
     FREE_REQUESTS,
@@ -33,46 +34,6 @@ from lambda_kit.pricing.tables import (
     Prices,
     prices_for,
 )
-
-#: INIT of on-demand ZIP functions on managed runtimes is billed from this day (ISO date)
-INIT_BILLED_FROM = "2025-08-01"
-
-
-def gb_s(memory_mb: float, duration_ms: float) -> float:
-    """GB-seconds of ``memory_mb`` held for ``duration_ms`` (Lambda's GB is 1024 MB).
-
-    >>> gb_s(1536, 120)
-    0.18
-    """
-    return memory_mb / 1024.0 * duration_ms / 1000.0
-
-
-def billed_ms(duration_ms: float) -> int:
-    """Duration as billed since 2020-12-01: whole milliseconds, rounded up, at least 1.
-
-    >>> billed_ms(27.55)
-    28
-    """
-    return max(1, math.ceil(duration_ms))
-
-
-def init_is_billed(
-    on: str = "9999-12-31",
-    *,
-    package_type: str = "zip",
-    custom_runtime: bool = False,
-    provisioned: bool = False,
-) -> bool:
-    """Whether INIT time is billed as duration for a function like this on date ``on``.
-
-    >>> init_is_billed("2025-07-31"), init_is_billed("2025-08-01")
-    (False, True)
-    >>> init_is_billed("2024-01-01", package_type="image")
-    True
-    """
-    if provisioned or custom_runtime or package_type == "image":
-        return True
-    return on >= INIT_BILLED_FROM
 
 
 def request_usd(requests: float, prices: Prices, *, free_requests: float = 0) -> float:

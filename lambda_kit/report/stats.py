@@ -19,8 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from lambda_kit.pricing.model import billed_ms as billed_ms_rule
-from lambda_kit.pricing.model import gb_s
+from lambda_kit.billing import billed_duration_ms, gb_s, invocation_cost_usd
 from lambda_kit.pricing.tables import Prices
 from lambda_kit.report.parse import Sample
 
@@ -146,18 +145,16 @@ class Aggregate:
         elif s.status != "success":
             self.errors += 1
         self.out_of_memory += s.out_of_memory
-        billed = gb_s(s.memory_mb, s.billed_ms)
-        self.billed_gb_s += billed
-        first_tier = p.tiers[0][1]
-        self.cost_usd += p.request_usd + billed * first_tier
-        # Our own rule on the raw durations, to compare with what REPORT billed.
-        if s.restore_ms is not None:
-            own = billed_ms_rule(s.duration_ms) + (s.billed_restore_ms or 0)
-        elif s.init_ms is not None and self.init_billed:
-            own = billed_ms_rule(s.duration_ms + s.init_ms)
-        else:
-            own = billed_ms_rule(s.duration_ms)
-        self.recomputed_cost_usd += p.request_usd + gb_s(s.memory_mb, own) * first_tier
+        self.billed_gb_s += gb_s(s.memory_mb, s.billed_ms)
+        self.cost_usd += invocation_cost_usd(s.memory_mb, s.billed_ms, row=p)
+        # our own rule on the raw durations, to compare with what REPORT billed
+        own = billed_duration_ms(
+            s.duration_ms,
+            s.init_ms if s.restore_ms is None else None,
+            init_billed=self.init_billed,
+            billed_restore_ms=s.billed_restore_ms if s.restore_ms is not None else None,
+        )
+        self.recomputed_cost_usd += invocation_cost_usd(s.memory_mb, own, row=p)
         if s.reported_cost_usd is not None:
             self.recorded_cost_usd += s.reported_cost_usd
             self.recorded += 1
