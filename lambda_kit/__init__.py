@@ -15,6 +15,7 @@ command line) loads on first use through ``__getattr__`` (PEP 562).
 from __future__ import annotations
 
 from lambda_kit import _profile_hook as _profile_hook  # starts the import profiler if enabled
+from lambda_kit._version import __version__
 from lambda_kit.instrument import instrument
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -22,8 +23,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-
-__version__ = "0.1.0"
 
 __all__ = ["__version__", "get_logger", "instrument", "logger", "metrics", "reuse"]
 

@@ -1,9 +1,15 @@
-"""The invocation that is running now, for the parts that log during it.
+"""The invocation in flight, and ``current``: the one running in this task or thread.
 
-``@instrument`` sets ``current`` when an invocation starts and resets it when it
-ends; the logger reads it to add the Lambda context keys to each line. A
-``ContextVar`` keeps concurrent asyncio tasks and threads apart (each thread
-starts with no current invocation).
+``@instrument`` makes one ``Call`` per invocation when it starts and sets
+``current`` to it; the logger reads ``current`` for the Lambda context keys of each
+line, ``lambda_kit.metrics`` for where a value belongs. A ``ContextVar`` keeps
+concurrent asyncio tasks and threads apart (each thread starts with no current
+invocation). At the end, ``lambda_kit.record.finish`` adds the facts known then to
+the same object, and the record is built from it.
+
+A ``Call`` is also the *start event* the span sinks receive (``start(call)``; the
+protocol is ``lambda_kit.sinks.protocol.StartEvent``): everything a sink needs to
+know about the invocation is on it, so no sink reads the environment itself.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lambda_kit.environment import Environment
+    from lambda_kit.metrics import Bag
 
 
 class Invocation:
@@ -75,22 +82,49 @@ class Call(Invocation):
     ``@instrument`` needs for its record when it ends. One object per invocation,
     also what ``current`` holds while it runs."""
 
-    __slots__ = (
+    __slots__ = (  # noqa: RUF023 (grouped: known at the start, then at the end)
+        # known at the start
         "claim",
         "context",
         "count",
         "deadline_ms",
         "env",
+        "event",
+        "expire",
         "extra",
         "fire_at_ms",
         "init_ms",
-        "owner",
+        "metrics",
         "proactive",
         "start_ns",
         "started",
+        "takes_metrics",
         "token",
         "wall_ns",
+        # known at the end (lambda_kit.record.finish)
+        "billed_duration_ms",
+        "cost_usd",
+        "duration_ms",
+        "error_type",
+        "function_version",
+        "init_duration_ms",
+        "level",
+        "max_memory_used_mb",
+        "status",
+        "timestamp",
     )
+
+    # known at the end, set by lambda_kit.record.finish
+    billed_duration_ms: int
+    cost_usd: float
+    duration_ms: float
+    error_type: str | None
+    function_version: str | None
+    init_duration_ms: float | None
+    level: str
+    max_memory_used_mb: int
+    status: str
+    timestamp: str
 
     def __init__(
         self,
@@ -126,10 +160,17 @@ class Call(Invocation):
         self.claim: list[bool] | None = None
         self.deadline_ms: float | None = None
         self.fire_at_ms = 0.0
-        self.owner: Any = None  # the _Instrumented that watches its deadline
+        #: what the deadline watchdog calls with this object when ``fire_at_ms`` passes
+        self.expire: Any = None
+        #: the handler's event, for the sinks that read it (spans)
+        self.event: Any = None
+        #: user metrics added during this invocation: name -> (unit, resolution, values)
+        self.metrics: Bag | None = None
+        #: whether a sink of this invocation writes user metrics (EMF)
+        self.takes_metrics = False
         #: keys a front end adds to this invocation's record (the web middleware's HTTP
         #: facts), written after the optional keys; None when there are none
         self.extra: dict[str, Any] | None = None
 
 
-current: ContextVar[Invocation | None] = ContextVar("lambda_kit_invocation", default=None)
+current: ContextVar[Call | None] = ContextVar("lambda_kit_invocation", default=None)

@@ -14,10 +14,10 @@ dies with the process. Watching costs a dict store and a dict pop per invocation
 
 from __future__ import annotations
 
-import os
 import time
 from _thread import start_new_thread as _start_thread
 
+from lambda_kit import _state
 from lambda_kit._problems import problem
 
 TYPE_CHECKING = False
@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 POLL_S = 0.2
 
 #: the invocations being watched, by id: each has ``fire_at_ms`` (epoch ms), ``claim``
-#: (a one-item list) and ``owner`` (its ``_Instrumented``). ``@instrument`` adds and
-#: removes entries itself: a dict store costs less than a function call here.
+#: (a one-item list) and ``expire`` (called with the entry when it fires, after its
+#: claim was taken). ``@instrument`` adds and removes entries itself: a dict store
+#: costs less than a function call here.
 active: dict[int, Any] = {}
 _thread: Any = None
 #: no watchdog runs in this process yet (read on each watched invocation)
@@ -86,13 +87,13 @@ def _watch() -> None:
             except IndexError:
                 continue
             try:
-                call.owner._timed_out(call)
+                call.expire(call)
             except Exception as err:  # never let the watchdog die
                 problem(f"could not write the timeout record: {err!r}", key="timeout")
         time.sleep(max(0.001, (wake - time.time() * 1000.0) / 1000.0))
 
 
-def _after_fork() -> None:
+def _reset() -> None:
     # threads do not survive fork: the child starts its own watchdog when it needs one
     global _thread, idle
     _thread = None
@@ -100,4 +101,4 @@ def _after_fork() -> None:
     active.clear()
 
 
-os.register_at_fork(after_in_child=_after_fork)
+_state.register(__name__, _reset)

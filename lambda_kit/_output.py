@@ -1,11 +1,19 @@
-"""Writing lines where lambda_kit writes them: stdout, a stream, or a file path.
+"""The one line writer: where the record, the logger and EMF write their lines.
+
+    LineWriter("/tmp/records.jsonl").write(b'{"a":1}\\n')
+    LineWriter().write(line)        # sys.stdout, looked up at each write
+
+A target is None (``sys.stdout``, looked up at each write so a replaced stdout is
+honoured), a text or binary stream, or a file path (appended to, unbuffered).
+Every line is written whole and flushed at once: Lambda may freeze the environment
+right after the handler returns, and a line held in a buffer would arrive late or
+never. A short write (a full pipe or disk, a signal) is finished, so a line is never
+cut. Lines keep their order with what ``print()`` wrote before them. A writer raises
+``OSError``/``ValueError`` on failure; its caller reports that once on stderr.
 
 ``JsonLineSink``, the record's default sink, lives here rather than in
 ``lambda_kit.sinks`` so that ``import lambda_kit`` loads no sinks package (each
-module is ~0.1 ms of every cold start). One ``write`` per line, flushed at once,
-so a frozen or killed environment never holds half a line, and lines keep their
-order with what ``print()`` wrote before them. Shared by the record's JSON line,
-the EMF sink and the logger.
+module is ~0.1 ms of every cold start).
 """
 
 from __future__ import annotations
@@ -13,37 +21,49 @@ from __future__ import annotations
 import os
 import sys
 
-from lambda_kit import _json
-from lambda_kit._json import orjson_dumps, record_line, text
+from lambda_kit.record import to_json_line
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
     from typing import IO, Any
 
 
+def write_fd(fd: int, line: bytes) -> None:
+    """Write all of ``line`` to file descriptor ``fd`` (one system call, unless short)."""
+    written = os.write(fd, line)
+    while written < len(line):  # a short write: finish the line
+        line = line[written:]
+        written = os.write(fd, line)
+
+
 def write_stream(stream: IO[Any] | None, line: bytes) -> None:
-    """Write ``line`` to a text or binary stream and flush it."""
+    """Write all of ``line`` to a text or binary stream and flush it."""
     if stream is None:
         raise OSError("stdout is closed (sys.stdout is None)")
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()  # what print() left in the text layer goes first
-        buffer.write(line)
+        _write_all(buffer, line)
         buffer.flush()
         return
     try:
-        stream.write(line)
+        _write_all(stream, line)
     except TypeError:  # a text stream without a binary buffer (io.StringIO)
         stream.write(line.decode())
     stream.flush()
 
 
+def _write_all(stream: IO[Any], line: bytes) -> None:
+    # buffered streams write everything; a raw one (io.FileIO, a socket file) may not
+    written = stream.write(line)
+    while type(written) is int and written < len(line):
+        line = line[written:]
+        written = stream.write(line)
+
+
 class LineWriter:
-    """Writes byte lines to ``target``: None (``sys.stdout``, looked up at each write,
-    so a replaced stdout is honoured), a text or binary stream, or a file path
-    (appended to, unbuffered: one ``write`` system call per line).
+    """Writes byte lines to ``target``: None (``sys.stdout``), a stream, or a file path.
 
     >>> LineWriter("/tmp/records.jsonl").write(b'{"a":1}\\n')
     """
@@ -66,9 +86,14 @@ class LineWriter:
             if fd is None:
                 flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
                 fd = self._fd = os.open(self._path, flags, 0o644)
-            os.write(fd, line)
+            # write_fd, inlined: this runs on every invocation
+            written = os.write(fd, line)
+            if written < len(line):
+                write_fd(fd, line[written:])
             return
         write_stream(self._stream if self._stream is not None else sys.stdout, line)
+
+    __call__ = write
 
     def close(self) -> None:
         """Close the file, if this writer opened one."""
@@ -77,60 +102,15 @@ class LineWriter:
             self._fd = None
 
 
-_modules = sys.modules
-
-
 class JsonLineSink(LineWriter):
     """Writes each record as one JSON line, where ``LineWriter`` writes (stdout by
     default, a stream, or a file path).
 
     >>> sink = JsonLineSink("/tmp/records.jsonl")
+    >>> sink(record)  # doctest: +SKIP
     """
 
-    __slots__ = ("_dumps", "_option")
+    __slots__ = ()
 
-    def __init__(self, target: str | os.PathLike[str] | IO[Any] | None = None) -> None:
-        super().__init__(target)
-        # orjson once the application has imported it (see lambda_kit._json.orjson_dumps)
-        self._dumps = orjson_dumps()
-        self._option = _json.ORJSON_OPTIONS
-
-    def __call__(self, record: dict[str, Any]) -> None:
-        dumps = self._dumps
-        if dumps is None and "orjson" in _modules:  # the application imported it since
-            dumps = self._dumps = orjson_dumps()
-            self._option = _json.ORJSON_OPTIONS
-        if dumps is None:
-            line = record_line(record)
-        else:
-            try:
-                line = dumps(record, default=text, option=self._option)
-            except Exception:  # what orjson refuses: ints over 64 bits, non-string keys
-                line = record_line(record)
-        self.write(line)
-
-
-_OBSERVABILITY_VARIABLES = ("LAMBDA_KIT_METRICS", "LAMBDA_KIT_OTEL", "LAMBDA_KIT_XRAY")
-
-
-def _observability_wanted(options: dict[str, Any]) -> bool:
-    """Whether any observability sink could be on: otherwise the sinks package is not
-    even imported (a module less on the cold start)."""
-    if any(options.get(name) for name in ("metrics", "otel", "xray")):
-        return True
-    return any(os.environ.get(name) for name in _OBSERVABILITY_VARIABLES)
-
-
-def default_sinks(
-    output: str | os.PathLike[str] | IO[Any] | None,
-    extra: Sequence[Callable[[dict[str, Any]], None]],
-    observability: dict[str, Any] | None = None,
-) -> list[Callable[[dict[str, Any]], None]]:
-    """The sinks of one ``@instrument``: the JSON line, the observability sinks that
-    are switched on (each module imported only then), then the user's own."""
-    sinks: list[Callable[[dict[str, Any]], None]] = [JsonLineSink(output)]
-    if observability is not None and _observability_wanted(observability):
-        from lambda_kit.sinks import enabled
-
-        sinks += enabled(output=output, **observability)
-    return [*sinks, *extra]
+    def __call__(self, record: dict[str, Any]) -> None:  # type: ignore[override]
+        self.write(to_json_line(record))

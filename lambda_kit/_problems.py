@@ -31,5 +31,15 @@ def problem(message: str, *, key: str | None = None) -> None:
 
 
 def reset() -> None:
-    """Forget what was reported (for tests)."""
+    """Forget what was reported (tests; a forked child reports its own problems)."""
     _seen.clear()
+
+
+def _register() -> None:
+    # _state imports nothing of lambda_kit, so this module stays a leaf
+    from lambda_kit import _state
+
+    _state.register(__name__, reset)
+
+
+_register()

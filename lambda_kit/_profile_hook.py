@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import os
 
-from lambda_kit.environment import env_flag
+from lambda_kit import settings
+from lambda_kit.settings import env_flag
 
 
 def _enabled() -> bool:
     env = os.environ
     on_lambda = (
-        "AWS_LAMBDA_RUNTIME_API" in env or "AWS_LAMBDA_FUNCTION_NAME" in env or ("_HANDLER" in env)
+        settings.RUNTIME_API in env or settings.FUNCTION_NAME in env or settings.HANDLER in env
     )
-    return env_flag("LAMBDA_KIT_PROFILE_IMPORTS", on_lambda)
+    return env_flag(settings.PROFILE_IMPORTS, on_lambda)
 
 
 if _enabled():

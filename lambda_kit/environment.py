@@ -19,7 +19,9 @@ from __future__ import annotations
 import os
 import time
 
+from lambda_kit import _state, settings
 from lambda_kit._problems import problem
+from lambda_kit.settings import env_float, env_int
 
 INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start", "lambda-managed-instances")
 
@@ -30,63 +32,13 @@ DEFAULT_PROACTIVE_THRESHOLD_MS = 10_000.0
 DEFAULT_MEMORY_MB = 128  # Lambda's own default memory size
 
 
-def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:
-    """An integer environment variable; a bad value warns once and gives ``default``.
-
-    >>> env_int("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 128, low=128, high=10240)
-    128
-    """
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        problem(f"{name}={raw!r} is not an integer; using {default}")
-        return default
-    if (low is not None and value < low) or (high is not None and value > high):
-        problem(f"{name}={raw!r} is outside {low}..{high}; using {default}")
-        return default
-    return value
-
-
-def env_float(name: str, default: float, *, low: float = 0.0) -> float:
-    """A float environment variable; a bad or negative value warns once and gives ``default``."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        problem(f"{name}={raw!r} is not a number; using {default}")
-        return default
-    if not value >= low:  # also refuses NaN
-        problem(f"{name}={raw!r} must be >= {low}; using {default}")
-        return default
-    return value
-
-
-def env_flag(name: str, default: bool) -> bool:
-    """A boolean environment variable (1/0, true/false, yes/no, on/off)."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    v = raw.strip().lower()
-    if v in ("1", "true", "yes", "on"):
-        return True
-    if v in ("0", "false", "no", "off"):
-        return False
-    problem(f"{name}={raw!r} is not a boolean (use 1 or 0); using {int(default)}")
-    return default
-
-
 def init_type() -> str:
     """``AWS_LAMBDA_INITIALIZATION_TYPE``, or ``on-demand`` when unset or unknown."""
-    raw = os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE")
+    raw = os.environ.get(settings.INITIALIZATION_TYPE)
     if raw is None or raw == "":
         return "on-demand"
     if raw not in INIT_TYPES:
-        problem(f"AWS_LAMBDA_INITIALIZATION_TYPE={raw!r} is unknown; treating it as on-demand")
+        problem(f"{settings.INITIALIZATION_TYPE}={raw!r} is unknown; treating it as on-demand")
         return "on-demand"
     return raw
 
@@ -132,12 +84,12 @@ def _memory_size_mb(raw: object) -> int:
         except (TypeError, ValueError):
             pass
         problem(f"context.memory_limit_in_mb={raw!r} is not a memory size; ignoring it")
-    return env_int("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", DEFAULT_MEMORY_MB, low=128, high=10240)
+    return env_int(settings.FUNCTION_MEMORY_SIZE, DEFAULT_MEMORY_MB, low=128, high=10240)
 
 
 def region() -> str | None:
     """``AWS_REGION`` (or ``AWS_DEFAULT_REGION``), None off Lambda."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+    return settings.first_set(settings.REGION, settings.DEFAULT_REGION)
 
 
 # The runtime sets _X_AMZN_TRACE_ID in os.environ before each invocation. Reading it
@@ -146,7 +98,7 @@ def region() -> str | None:
 _environ_data: dict[bytes, bytes] | None = getattr(os.environ, "_data", None)
 if not isinstance(_environ_data, dict):  # pragma: no cover - another platform's os.environ
     _environ_data = None
-_TRACE_KEY = b"_X_AMZN_TRACE_ID"
+_TRACE_KEY = settings.TRACE_ID.encode()
 _trace_cache: tuple[object, str | None] = (None, None)
 
 
@@ -157,7 +109,7 @@ def xray_trace_id() -> str | None:
     if _environ_data is not None:
         raw = _environ_data.get(_TRACE_KEY)
     else:  # pragma: no cover
-        raw = os.environ.get("_X_AMZN_TRACE_ID")
+        raw = os.environ.get(settings.TRACE_ID)
     if raw is None:
         return None
     cached_raw, root = _trace_cache
@@ -234,7 +186,7 @@ def detect_floor(maxrss_kib: int) -> None:
 class Environment:
     """Per-process facts: read once, when the first invocation starts.
 
-    A forked child (``multiprocessing``) gets a new object (``os.register_at_fork``),
+    A forked child (``multiprocessing``) gets a new object (``lambda_kit._state``),
     and a SnapStart restore is a new environment too (see ``reset``).
     """
 
@@ -254,7 +206,7 @@ class Environment:
         self.architecture = architecture()
         self.region = region()
         self.proactive_threshold_ms = env_float(
-            "LAMBDA_KIT_PROACTIVE_INIT_MS", DEFAULT_PROACTIVE_THRESHOLD_MS
+            settings.PROACTIVE_INIT_MS, DEFAULT_PROACTIVE_THRESHOLD_MS
         )
         #: when init ended, if something knew it before the first invocation (the
         #: import profiler, or the end of the handler module's import); else None
@@ -284,7 +236,7 @@ def reset() -> None:
 
 
 # a forked child is a new process with its own start time and its own first invocation
-os.register_at_fork(after_in_child=reset)
+_state.register(__name__, reset)
 
 
 def first_invocation(

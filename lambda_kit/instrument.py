@@ -1,89 +1,115 @@
-"""``@instrument``: wraps a Lambda handler and writes one record per invocation.
+"""``@instrument``: wraps a Lambda handler and drives one record per invocation.
 
-The wrapper gathers the facts of an invocation once, builds one record
-(``lambda_kit.record``) and hands it to each sink. The handler's result and
-exceptions pass through untouched; a failure of ours is reported on stderr
+    @instrument(service="orders")
+    def handler(event, context):
+        return {"ok": True}
+
+The flow is one way: the wrapper makes the in-flight invocation
+(``lambda_kit._current.Call``) when the handler is called, lets the span sinks
+start on it, calls the handler, has ``lambda_kit.record`` add the facts known at
+the end, and hands the record to each sink. The handler's result and exceptions
+pass through untouched; a failure of ours is reported once on stderr
 (``lambda_kit._problems``) and the invocation goes on.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import time
 
-from lambda_kit import _deadline, _hooks, environment
+from lambda_kit import _deadline, _hooks, environment, record, settings
 from lambda_kit._current import Call, current
-from lambda_kit._json import extra_text, render_line
-from lambda_kit._output import JsonLineSink, default_sinks
+from lambda_kit._output import JsonLineSink
 from lambda_kit._problems import problem
 from lambda_kit._wrapt import FunctionWrapper
-from lambda_kit.billing import invocation_cost_usd
-from lambda_kit.record import timestamp
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from typing import IO, Any, TypeAlias
+    from typing import IO, Any, TypeAlias, TypeVar, overload
 
-    Sink: TypeAlias = Callable[[dict[str, Any]], None]
+    from lambda_kit.sinks.protocol import Sink
 
+    F = TypeVar("F", bound=Callable[..., Any])
+    Output: TypeAlias = str | os.PathLike[str] | IO[Any] | None
+else:
+
+    def overload(function):  # the last definition is the one that runs
+        return function
+
+
+#: the default head start of the timeout record before Lambda's kill
+DEFAULT_TIMEOUT_MARGIN_MS = 50.0
+#: a margin above this would call most invocations timeouts: refused with a warning
+MAX_TIMEOUT_MARGIN_MS = 5_000.0
 
 # bound once: these run on every invocation
 _perf_ns = time.perf_counter_ns
 _time_ns = time.time_ns
-_getrusage = resource.getrusage
-_RUSAGE_SELF = resource.RUSAGE_SELF
 _env_get = environment.get
-_on_start = _hooks.on_start
-_on_record = _hooks.on_record
 _current = current
-
-
-_cost_cache: dict[tuple[int, int, str], float] = {}
+_finish = record.finish
+_line = record.line
 _deadline_from_remaining = _deadline.deadline_from_remaining
 _watched = _deadline.active
-#: the default head start of the timeout record before Lambda's kill
-DEFAULT_TIMEOUT_MARGIN_MS = 50.0
+_OBSERVABILITY = (("metrics", settings.METRICS), ("otel", settings.OTEL), ("xray", settings.XRAY))
 
 
-def _function_name_env() -> str | None:
-    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+def select_sinks(
+    output: Output, extra: Sequence[Sink], observability: dict[str, Any]
+) -> list[Sink]:
+    """The sinks of one ``@instrument``: the JSON line, the observability sinks that are
+    switched on (their package imported only then: a module less on the cold start
+    otherwise), then the user's own."""
+    sinks: list[Sink] = [JsonLineSink(output)]
+    wanted = any(observability.get(name) for name, _ in _OBSERVABILITY) or any(
+        os.environ.get(variable) for _, variable in _OBSERVABILITY
+    )
+    if wanted:
+        from lambda_kit.sinks import enabled
 
-
-def _version_env() -> str | None:
-    return os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-
-
-def _service_name(service: str | None) -> str | None:
-    if service:
-        return service
-    return os.environ.get("LAMBDA_KIT_SERVICE") or os.environ.get("POWERTOOLS_SERVICE_NAME") or None
+        sinks += enabled(output=output, **observability)
+    return [*sinks, *extra]
 
 
 class _Instrumented:
     """The state behind one ``@instrument`` use: its options and sinks."""
 
-    __slots__ = ("_decorated_ns", "_margin_ms", "_service", "_sinks", "_solo", "_starters")
+    __slots__ = (
+        "_decorated_ns",
+        "_expire",
+        "_margin_ms",
+        "_service",
+        "_sinks",
+        "_solo",
+        "_starters",
+        "_takes_metrics",
+    )
 
     def __init__(
-        self, service: str | None, sinks: list[Sink], timeout_margin_ms: float | None = None
+        self, service: str | None, sinks: Sequence[Sink], timeout_margin_ms: float | None = None
     ) -> None:
-        self._service = _service_name(service)
-        # a record with status "timeout" is written this long before the deadline; 0: never
-        self._margin_ms = (
-            environment.env_float("LAMBDA_KIT_TIMEOUT_MARGIN_MS", DEFAULT_TIMEOUT_MARGIN_MS)
-            if timeout_margin_ms is None
-            else max(0.0, float(timeout_margin_ms))
+        self._service = service or settings.first_set(
+            settings.SERVICE, settings.POWERTOOLS_SERVICE_NAME
         )
-        # sinks with a ``start`` method (spans) follow the invocation from its start and
-        # receive ``finish(state, record, exc)``; plain ones only ``sink(record)``
+        # a record with status "timeout" is written this long before the deadline; 0: never
+        self._margin_ms = settings.choose(
+            timeout_margin_ms,
+            settings.TIMEOUT_MARGIN_MS,
+            lambda name, default: settings.env_float(name, default, high=MAX_TIMEOUT_MARGIN_MS),
+            DEFAULT_TIMEOUT_MARGIN_MS,
+        )
+        self._margin_ms = min(max(0.0, float(self._margin_ms)), MAX_TIMEOUT_MARGIN_MS)
+        # sinks with a ``start`` method follow the invocation from its start and receive
+        # ``finish(state, record, exc)``; plain ones only ``sink(record)``
         self._starters = tuple(s for s in sinks if callable(getattr(s, "start", None)))
-        self._sinks = [s for s in sinks if s not in self._starters]
-        # the record's only sink is its JSON line: _emit may write it without the dict
+        self._sinks = tuple(s for s in sinks if s not in self._starters)
+        self._takes_metrics = any(getattr(s, "takes_metrics", False) for s in sinks)
+        # the record's only sink is its JSON line: it may be written without the dict
         only = self._sinks[0] if len(self._sinks) == 1 and not self._starters else None
         self._solo = only if isinstance(only, JsonLineSink) else None
+        self._expire = self._timed_out  # bound once: the watchdog calls it
         # the decorator runs while the handler module is imported: a lower bound for
         # the end of init, used when the first invocation comes much later (proactive init)
         self._decorated_ns = _time_ns()
@@ -116,30 +142,32 @@ class _Instrumented:
         start_ns = _perf_ns()
         try:
             context = args[1] if len(args) > 1 else kwargs.get("context")
-            env = _env_get()
+            env = environment._env or _env_get()  # get(), without its call once it exists
             env.invocations += 1
             count = env.invocations
             wall_ns = _time_ns()
-            for hook in _on_start:
-                hook()
             init_ms: float | None = None
             proactive = False
             if count == 1:
                 init_ms, proactive = environment.first_invocation(env, wall_ns, self._decorated_ns)
-            name = getattr(context, "function_name", None) or _function_name_env()
+            name = getattr(context, "function_name", None) or _function_name()
             call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
-                         self._service or name or "service_undefined", name)  # fmt: skip
+                        self._service or name or "service_undefined", name)  # fmt: skip
+            call.takes_metrics = self._takes_metrics
             call.token = _current.set(call)
+            for hook in _hooks.on_start:
+                hook()
             if self._starters:
-                call.started = self._start_sinks(args, kwargs, context, wall_ns)
-            if self._margin_ms:
+                call.event = args[0] if args else kwargs.get("event")
+                call.started = self._start_sinks(call)
+            if self._margin_ms:  # the deadline watch (inlined: it runs on every invocation)
                 deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
                 if type(deadline) is not int:  # not awslambdaric's context: ask it
                     deadline = _deadline_from_remaining(context)
                 if deadline is not None:
                     call.deadline_ms = deadline
                     call.fire_at_ms = deadline - self._margin_ms
-                    call.owner = self
+                    call.expire = self._expire
                     call.claim = [True]
                     _watched[id(call)] = call
                     if _deadline.idle:
@@ -174,26 +202,27 @@ class _Instrumented:
     def _emit(
         self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
     ) -> None:
-        """Build the record and hand it to every sink."""
-        solo = self._solo
-        if solo is not None and not _on_record and solo._dumps is None and call.extra is None:
-            try:  # the JSON line is the record's only reader: write it without the dict
-                solo.write(self._line(call, duration_ns, exc, budget_ms))
-            except Exception as err:
-                problem(
-                    f"could not write the invocation record: {err!r}",
-                    key=f"sink:JsonLineSink:{type(err).__name__}",
-                )
-            return
+        """Finish the record and hand it to every sink."""
         try:
-            record = self._record(call, duration_ns, exc, budget_ms)
+            _finish(call, duration_ns, exc, budget_ms)
+            solo = self._solo
+            if solo is not None and not _hooks.on_record:
+                solo.write(_line(call))  # the JSON line is the record's only reader
+                return
+            built: dict[str, Any] | None = record.build(call)
         except Exception as err:
-            problem(f"could not build the invocation record: {err!r}", key="record")
-            record = None
-        if record is not None:
+            problem(f"could not write the invocation record: {err!r}", key=f"record:{err!r:.60}")
+            built = None
+        if built is not None:
+            first = call.count == 1
+            for hook in _hooks.on_record:
+                try:
+                    hook(built, first)
+                except Exception as err:
+                    problem(f"could not add to the invocation record: {err!r}", key=f"{hook!r}")
             for sink in self._sinks:
                 try:
-                    sink(record)
+                    sink(built)
                 except Exception as err:
                     problem(
                         f"could not write the invocation record: {err!r}",
@@ -201,172 +230,62 @@ class _Instrumented:
                     )
         if call.started is not None:
             # spans last: their export may wait (bounded), the record line never does
-            self._finish_sinks(call.started, record, exc)
+            self._finish_sinks(call.started, built, exc)
 
-    def _start_sinks(
-        self, args: tuple[Any, ...], kwargs: Any, context: Any, wall_ns: int
-    ) -> list[Any]:
+    def _start_sinks(self, call: Call) -> list[Any]:
         """Tell the sinks that follow an invocation (spans) that it starts now."""
-        event = args[0] if args else kwargs.get("event")
         started: list[Any] = []
         for sink in self._starters:
             try:
-                started.append(sink.start(event, context, wall_ns))  # type: ignore[attr-defined]
+                started.append(sink.start(call))  # type: ignore[attr-defined]
             except Exception as err:
                 started.append(None)
                 problem(f"could not start {type(sink).__name__}: {err!r}", key=f"start:{sink!r}")
         return started
 
     def _finish_sinks(
-        self, started: list[Any], record: dict[str, Any] | None, exc: BaseException | None
+        self, started: list[Any], built: dict[str, Any] | None, exc: BaseException | None
     ) -> None:
         for sink, state in zip(self._starters, started, strict=True):
             try:
-                sink.finish(state, record, exc)  # type: ignore[attr-defined]
+                sink.finish(state, built, exc)  # type: ignore[attr-defined]
             except Exception as err:
                 problem(
                     f"could not write the invocation record: {err!r}",
                     key=f"sink:{type(sink).__name__}:{type(err).__name__}",
                 )
 
-    def _values(
-        self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
-    ) -> tuple[Any, ...]:
-        """The facts the record adds to ``call``'s, worked out once: (timestamp, level,
-        status, error type, duration ms, billed ms, cost, peak MB, version, init ms)."""
-        env = call.env
-        init_ms = call.init_ms
-        memory_mb = call.function_memory_size
-        # a timed-out invocation is billed until the kill: its whole budget
-        billable_ms = duration_ns / 1_000_000 if budget_ms is None else budget_ms
-        if init_ms is not None and call.cold_start:
-            billable_ms += init_ms  # INIT is billed on on-demand cold starts since 2025-08-01
-        whole = int(billable_ms)
-        billed = whole if whole == billable_ms else whole + 1
-        if billed < 1:
-            billed = 1
-        arch = env.architecture
-        cost_key = (memory_mb, billed, arch)
-        cost = _cost_cache.get(cost_key)
-        if cost is None:
-            if len(_cost_cache) > 4096:
-                _cost_cache.clear()
-            # rounded to a millionth of a cent: more digits would be noise, not precision
-            cost = _cost_cache[cost_key] = round(invocation_cost_usd(memory_mb, billed, arch), 12)
-        peak_kib = _getrusage(_RUSAGE_SELF).ru_maxrss  # KiB on Linux
-        if call.count == 1:
-            environment.detect_floor(peak_kib)
-        if peak_kib <= environment.floor_kib:  # still under a peak inherited across exec
-            peak_kib = environment.own_peak_kib() or peak_kib
-        if budget_ms is not None:
-            level, status, error_type = "ERROR", "timeout", "Sandbox.Timedout"  # platform.report's
-        elif exc is not None:
-            level, status, error_type = "ERROR", "error", type(exc).__name__
-        else:
-            level, status, error_type = "INFO", "success", None
-        return (
-            timestamp(call.wall_ns),
-            level,
-            status,
-            error_type,
-            duration_ns // 1000 / 1000,  # whole microseconds, in ms
-            billed,
-            cost,
-            (peak_kib + 1023) // 1024,
-            getattr(call.context, "function_version", None) or _version_env(),
-            None if init_ms is None else round(init_ms, 3),
-        )
 
-    def _record(
-        self,
-        call: Call,
-        duration_ns: int,
-        exc: BaseException | None,
-        timeout_budget_ms: float | None = None,
-    ) -> dict[str, Any]:
-        ts, level, status, error_type, duration_ms, billed, cost, peak_mb, version, init_ms = (
-            self._values(call, duration_ns, exc, timeout_budget_ms)
-        )
-        env = call.env
-        record: dict[str, Any] = {
-            "timestamp": ts,
-            "level": level,
-            "message": "invocation",
-            "type": "invocation",
-            "service": call.service,
-            "function_name": call.function_name,
-            "function_version": version,
-            "function_arn": call.function_arn,
-            "function_memory_size": call.function_memory_size,
-            "init_type": env.init_type,
-            "architecture": env.architecture,
-            "function_request_id": call.function_request_id,
-            "cold_start": call.cold_start,
-            "proactive_init": call.proactive,
-            "invocation_count": call.count,
-            "duration_ms": duration_ms,
-            "billed_duration_ms": billed,
-            "max_memory_used_mb": peak_mb,
-            "cost_usd": cost,
-            "status": status,
-        }
-        # optional keys come last, so every record starts with the same columns
-        if error_type is not None:
-            record["error_type"] = error_type
-        if call.xray_trace_id is not None:
-            record["xray_trace_id"] = call.xray_trace_id
-        if init_ms is not None:
-            record["init_duration_ms"] = init_ms
-        if call.extra:
-            record.update(call.extra)
-        for hook in _on_record:
-            try:
-                hook(record, call.count == 1)
-            except Exception as err:
-                problem(f"could not add to the invocation record: {err!r}", key=f"hook:{hook!r}")
-        return record
-
-    def _line(
-        self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
-    ) -> bytes:
-        """The record's JSON line straight from its values, for the common case where
-        the JSON line is its only reader (no hooks, no other sinks): the same text
-        as ``_record`` + ``JsonLineSink`` give, without building the dict."""
-        ts, level, status, error_type, duration_ms, billed, cost, peak_mb, version, init_ms = (
-            self._values(call, duration_ns, exc, budget_ms)
-        )
-        env = call.env
-        extra = ""
-        if error_type is not None or call.xray_trace_id is not None or init_ms is not None:
-            extra = extra_text(
-                (k, v)
-                for k, v in (
-                    ("error_type", error_type),
-                    ("xray_trace_id", call.xray_trace_id),
-                    ("init_duration_ms", init_ms),
-                )
-                if v is not None
-            )
-        key = (
-            call.service,
-            call.function_name,
-            version,
-            call.function_arn,
-            call.function_memory_size,
-            env.init_type,
-            env.architecture,
-        )
-        return render_line(
-            key, extra, ts, level, call.function_request_id, call.cold_start, call.proactive,
-            call.count, duration_ms, billed, peak_mb, cost, status,
-        )  # fmt: skip
+def _function_name() -> str | None:
+    return os.environ.get(settings.FUNCTION_NAME)
 
 
-def instrument(
-    handler: Any = None,
+@overload
+def instrument(handler: F, /) -> F: ...
+
+
+@overload
+def instrument(  # noqa: F811
+    handler: None = None,
+    /,
     *,
     service: str | None = None,
-    output: str | os.PathLike[str] | IO[Any] | None = None,
+    output: Output = None,
+    sinks: Sequence[Sink] = (),
+    metrics: bool | None = None,
+    namespace: str | None = None,
+    otel: bool | None = None,
+    xray: bool | None = None,
+    timeout_margin_ms: float | None = None,
+) -> Callable[[F], F]: ...
+
+
+def instrument(  # noqa: F811
+    handler: Any = None,
+    /,
+    *,
+    service: str | None = None,
+    output: Output = None,
     sinks: Sequence[Sink] = (),
     metrics: bool | None = None,
     namespace: str | None = None,
@@ -377,8 +296,8 @@ def instrument(
     """Record each invocation of a Lambda handler as one JSON line.
 
     Works with and without parentheses, on plain and ``async def`` handlers
-    and on methods; the result keeps the handler's name, docstring, signature
-    and module, and stays a coroutine function when the handler is one.
+    and on methods; the result keeps the handler's name, docstring, signature,
+    module and type, and stays a coroutine function when the handler is one.
 
     ``service`` names the service (default: ``LAMBDA_KIT_SERVICE``, then
     ``POWERTOOLS_SERVICE_NAME``, then the function name); ``output`` is where
@@ -393,8 +312,8 @@ def instrument(
     docs/opentelemetry.md and docs/xray.md.
 
     An invocation still running ``timeout_margin_ms`` (default 50, or
-    ``LAMBDA_KIT_TIMEOUT_MARGIN_MS``; 0 turns it off) before its deadline gets
-    its record then, with ``status`` "timeout", since Lambda will kill it.
+    ``LAMBDA_KIT_TIMEOUT_MARGIN_MS``; 0 turns it off; at most 5000) before its
+    deadline gets its record then, with ``status`` "timeout", since Lambda will kill it.
 
         @instrument(service="orders")
         def handler(event, context):
@@ -406,7 +325,7 @@ def instrument(
     def decorate(func: Any) -> Any:
         observability = {"metrics": metrics, "namespace": namespace, "otel": otel, "xray": xray}
         state = _Instrumented(
-            service, default_sinks(output, sinks, observability), timeout_margin_ms
+            service, select_sinks(output, sinks, observability), timeout_margin_ms
         )
         target = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
         code = getattr(target, "__code__", None)

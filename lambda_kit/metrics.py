@@ -14,8 +14,10 @@ docs/metrics.md). Values added during init (module code) go out with the first
 invocation. Adding the same name again appends a value (CloudWatch takes up to
 100 values per metric per line; lambda_kit splits beyond that).
 
-Nothing leaks between invocations: when an invocation starts, what the previous
-one added and nobody wrote (metrics not enabled) is dropped. Bad input (unknown
+Values belong to the invocation that added them (the running one in this asyncio
+task or thread, ``lambda_kit._current.current``), so concurrent invocations never
+see each other's; values added outside any invocation go out with the next one.
+Nothing leaks between invocations: an invocation's values go with it. Bad input (unknown
 unit, a value that is not a finite number, an empty or too long name) is
 reported once on stderr and never raises into the handler.
 """
@@ -24,7 +26,8 @@ from __future__ import annotations
 
 import math
 
-from lambda_kit import _hooks, environment
+from lambda_kit import _hooks, _state
+from lambda_kit._current import current
 from lambda_kit._problems import problem
 
 #: CloudWatch's metric units (MetricDatum, "Unit"), the only ones EMF accepts
@@ -37,20 +40,57 @@ MAX_NAME_LENGTH = 255  # CloudWatch MetricName
 #: values held for one invocation, all metrics together: a runaway loop cannot eat memory
 MAX_VALUES = 10_000
 
-# name -> [unit, storage resolution, values]
-_pending: dict[str, tuple[str, int, list[float]]] = {}
-_count = 0
+class Bag(dict):  # type: ignore[type-arg]
+    """One invocation's user metrics: name -> (unit, storage resolution, values)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+
+#: values added outside any invocation (module code at init, a background thread):
+#: they go out with the next invocation that starts
+_outside = Bag()
+
+
+def _reset() -> None:
+    global _outside
+    _outside = Bag()
+
+
+_state.register(__name__, _reset)
+
+
+def _bag(name: str) -> Bag | None:
+    """Where a value added now belongs: the running invocation's bag, or the one for
+    the next invocation; None when the running invocation has no sink for metrics."""
+    call = current.get()
+    if call is None:
+        return _outside
+    if not call.takes_metrics:
+        problem(
+            f"metrics added but not written ({name}): turn "
+            "CloudWatch metrics on with @instrument(metrics=True) or LAMBDA_KIT_METRICS=1",
+            key="metrics-not-enabled",
+        )
+        return None
+    bag = call.metrics
+    if bag is None:
+        bag = call.metrics = Bag()
+    return bag
 
 
 def add(name: str, value: float, unit: str = "None", *, resolution: int = 60) -> None:
     """Record ``value`` for metric ``name`` in this invocation's EMF line.
 
     ``unit`` is a CloudWatch unit (``Count``, ``Milliseconds``, ``Bytes``, ...);
-    ``resolution`` is 60 (standard) or 1 (high resolution, per second).
+    ``resolution`` is 60 (standard) or 1 (high resolution, per second). Values belong
+    to the invocation that added them, also among concurrent asyncio tasks and threads.
 
     >>> add("OrdersPlaced", 1, "Count")
     """
-    global _count
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_LENGTH:
         problem(
             f"metrics.add: metric name {name!r} must be a non-empty string of at most "
@@ -77,15 +117,18 @@ def add(name: str, value: float, unit: str = "None", *, resolution: int = 60) ->
             key=f"metrics-resolution:{name}",
         )
         resolution = 60
-    if _count >= MAX_VALUES:
+    bag = _bag(name)
+    if bag is None:
+        return
+    if bag.count >= MAX_VALUES:
         problem(
             f"metrics.add: more than {MAX_VALUES} values in one invocation; dropping the rest",
             key="metrics-too-many",
         )
         return
-    entry = _pending.get(name)
+    entry = bag.get(name)
     if entry is None:
-        _pending[name] = (unit, resolution, [value])
+        bag[name] = (unit, resolution, [value])
     else:
         if entry[0] != unit:
             problem(
@@ -94,16 +137,20 @@ def add(name: str, value: float, unit: str = "None", *, resolution: int = 60) ->
                 key=f"metrics-unit-change:{name}",
             )
         entry[2].append(value)
-    _count += 1
+    bag.count += 1
 
 
 def take() -> dict[str, tuple[str, int, list[float]]]:
-    """What was added since the last ``take``, emptied (the EMF sink calls it)."""
-    global _pending, _count
-    taken = _pending
-    _pending = {}
-    _count = 0
-    return taken
+    """What the running invocation added so far (outside one: what waits for the next
+    invocation), emptied."""
+    global _outside
+    call = current.get()
+    if call is None:
+        taken, _outside = _outside, Bag()
+        return dict(taken)
+    held = call.metrics
+    call.metrics = None
+    return dict(held) if held else {}
 
 
 def clear() -> None:
@@ -112,10 +159,16 @@ def clear() -> None:
 
 
 def _on_start() -> None:
-    # values added during init wait for the first invocation; after that, what an
-    # invocation added and nobody wrote (metrics off) must not reach the next one
-    if _pending and environment.get().invocations > 1:
-        names = ", ".join(sorted(take())[:5])
+    # what was added outside any invocation goes out with this one
+    global _outside
+    if not _outside:
+        return
+    waiting, _outside = _outside, Bag()
+    call = current.get()
+    if call is not None and call.takes_metrics:
+        call.metrics = waiting
+    elif call is not None:
+        names = ", ".join(sorted(waiting)[:5])
         problem(
             f"metrics added but not written ({names}): turn CloudWatch metrics on with "
             "@instrument(metrics=True) or LAMBDA_KIT_METRICS=1",
@@ -123,6 +176,6 @@ def _on_start() -> None:
         )
 
 
-_hooks.on_start.append(_on_start)
+_hooks.add_start(_on_start)
 
 __all__ = ["UNITS", "add", "clear", "take"]

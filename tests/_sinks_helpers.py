@@ -58,8 +58,8 @@ class with_init:
                 record["init"] = self.init
 
         self.hook = hook
-        _hooks.on_record.append(hook)
+        _hooks.add_record(hook)
         return self.init
 
     def __exit__(self, *exc: object) -> None:
-        _hooks.on_record.remove(self.hook)  # type: ignore[arg-type]
+        _hooks.remove_record(self.hook)  # type: ignore[arg-type]

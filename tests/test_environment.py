@@ -7,7 +7,7 @@ import time
 import pytest
 from _lk_helpers import Capture, FakeContext, json_lines, run_python
 
-from lambda_kit import _problems, environment, instrument
+from lambda_kit import _problems, environment, instrument, settings
 
 
 @pytest.fixture(autouse=True)
@@ -183,12 +183,12 @@ def test_region_from_aws_region(monkeypatch):
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("off", False), ("TRUE", True)])
 def test_boolean_variables(monkeypatch, raw, expected):
     monkeypatch.setenv("LAMBDA_KIT_X", raw)
-    assert environment.env_flag("LAMBDA_KIT_X", not expected) is expected
+    assert settings.env_flag("LAMBDA_KIT_X", not expected) is expected
 
 
 def test_bad_boolean_variable_warns_and_keeps_the_default(monkeypatch, capsys):
     monkeypatch.setenv("LAMBDA_KIT_X", "maybe")
-    assert environment.env_flag("LAMBDA_KIT_X", True) is True
+    assert settings.env_flag("LAMBDA_KIT_X", True) is True
     assert "LAMBDA_KIT_X='maybe' is not a boolean" in capsys.readouterr().err
 
 

@@ -17,7 +17,7 @@ APP = {
         "import lambda_kit\n"
         "import heavydep\n"
         "from lambda_kit import _hooks\n"
-        "_hooks.on_record.append(lambda record, first: record.update(later_hook=True))\n"
+        "_hooks.add_record(lambda record, first: record.update(later_hook=True))\n"
         "import time\n"
         "time.sleep(0.04)\n"
         "from lambda_kit import instrument\n"

@@ -314,7 +314,7 @@ def test_no_context_at_all_still_records_from_the_environment(monkeypatch):
 def test_the_fast_line_is_byte_for_byte_the_records_line(monkeypatch, case):
     # with the JSON line as the record's only reader, @instrument writes it without
     # building the dict; both ways must give the same line
-    from lambda_kit._json import record_line
+    from lambda_kit import record
 
     if case == "traced":
         monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")
@@ -327,8 +327,9 @@ def test_the_fast_line_is_byte_for_byte_the_records_line(monkeypatch, case):
     call = state._begin(({}, FakeContext(request_id='r"1')), {})
     exc = ValueError("x") if case == "error" else None
     budget = 3000.0 if case == "timeout" else None
-    fast = state._line(call, 1_234_567, exc, budget)
-    slow = record_line(state._record(call, 1_234_567, exc, budget))
+    record.finish(call, 1_234_567, exc, budget)
+    fast = record.line(call)
+    slow = record.to_json_line(record.build(call))
     assert fast == slow
     parsed = json.loads(fast)
     assert parsed["invocation_count"] == 1 and "init_duration_ms" in parsed

@@ -34,7 +34,7 @@ from lambda_kit import _hooks, instrument
 def add_init(record, first):
     if first:
         record["init"] = INIT
-_hooks.on_record.append(add_init)
+_hooks.add_record(add_init)
 
 @instrument(service="orders", output=io.StringIO(), xray=True)
 def handler(event, context):
@@ -246,7 +246,7 @@ def test_sinks_never_change_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
         record["init"] = {"total_ms": 5.0, "phases": {"runtime_ms": 5.0}, "top_imports": []}
         before.append(copy.deepcopy(record))  # the record as built, before any sink
 
-    _hooks.on_record.append(add_init)
+    _hooks.add_record(add_init)
     try:
         handler = instrument(
             service="orders",
@@ -257,6 +257,6 @@ def test_sinks_never_change_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
         )(lambda event, context: "ok")
         assert handler({}, Context()) == "ok"
     finally:
-        _hooks.on_record.remove(add_init)
+        _hooks.remove_record(add_init)
         daemon.close()
     assert seen == before  # after every sink (JSON line, EMF, OpenTelemetry, X-Ray) ran

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from lambda_kit import _hooks, environment
+from lambda_kit import _hooks, environment, settings
 from lambda_kit._problems import problem
 from lambda_kit.imports.profiler import ImportProfiler, active
 
@@ -35,7 +35,7 @@ _handler_end_ns: int | None = None  # perf_counter_ns when the handler module fi
 
 def handler_module() -> str | None:
     """The handler's module from ``_HANDLER`` (``src/app.handler`` -> ``src.app``)."""
-    raw = os.environ.get("_HANDLER", "").strip()
+    raw = os.environ.get(settings.HANDLER, "").strip()
     module, dot, _ = raw.rpartition(".")
     return module.replace("/", ".") if dot and module else None
 
@@ -55,11 +55,8 @@ def start() -> ImportProfiler:
         profiler.watch = handler_module()
     profiler.on_watch_end = _handler_imported
     _profiler = profiler
-    # the wrapper binds these lists once: change them in place
-    if _stop_at_first_invocation not in _hooks.on_start:
-        _hooks.on_start.append(_stop_at_first_invocation)
-    if _add_init not in _hooks.on_record:
-        _hooks.on_record.append(_add_init)
+    _hooks.add_start(_stop_at_first_invocation)
+    _hooks.add_record(_add_init)
     return profiler
 
 
@@ -86,7 +83,7 @@ def _add_init(record: dict[str, Any], first: bool) -> None:
     profiler = _profiler
     if first and profiler is not None:
         stop()
-        top = environment.env_int("LAMBDA_KIT_TOP_IMPORTS", DEFAULT_TOP_IMPORTS, low=0, high=1000)
+        top = settings.env_int(settings.TOP_IMPORTS, DEFAULT_TOP_IMPORTS, low=0, high=1000)
         try:
             record["init"] = init_summary(
                 profiler,
@@ -101,26 +98,10 @@ def _add_init(record: dict[str, Any], first: bool) -> None:
 
 
 def _unhook(record: dict[str, Any], first: bool) -> None:
-    """Take both hooks off their lists, so warm invocations do not call them at all.
-
-    The wrapper binds the lists once and is iterating ``on_record`` while this
-    runs: deleting our entry shifts the next hook into our slot, where the loop
-    would skip it, so that hook is called here instead, as the wrapper would.
-    """
-    starts = _hooks.on_start
-    if _stop_at_first_invocation in starts:
-        starts.remove(_stop_at_first_invocation)  # not being iterated now
-    records = _hooks.on_record
-    if _add_init not in records:
-        return
-    at = records.index(_add_init)
-    del records[at]
-    if at < len(records):
-        hook = records[at]
-        try:
-            hook(record, first)
-        except Exception as err:
-            problem(f"could not add to the invocation record: {err!r}", key=f"hook:{hook!r}")
+    """Take both hooks off, so warm invocations do not call them at all (the wrapper
+    runs a snapshot of the registries: removing ours skips nobody)."""
+    _hooks.remove_start(_stop_at_first_invocation)
+    _hooks.remove_record(_add_init)
 
 
 def _union_ns(intervals: list[tuple[int, int]], low: int, high: int) -> int:

@@ -13,16 +13,18 @@ import secrets
 import sys
 import time
 
+from lambda_kit import settings
+
 ARCHITECTURES = ("x86_64", "arm64")
 INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start")
 MEMORY_CAPS = ("auto", "cgroup", "watchdog")
 #: variables of the parent that must not leak into the environment
 _DROPPED = (
-    "AWS_LAMBDA_MAX_CONCURRENCY",
-    "_X_AMZN_TRACE_ID",
+    settings.MAX_CONCURRENCY,
+    settings.TRACE_ID,
     "_LAMBDA_TELEMETRY_LOG_FD",
     "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET",
-    "AWS_LAMBDA_RUNTIME_API",
+    settings.RUNTIME_API,
 )
 
 
@@ -92,7 +94,7 @@ class Function:
         if memory_cap not in MEMORY_CAPS:
             raise BadInput(f"memory cap {memory_cap!r} is not one of {', '.join(MEMORY_CAPS)}")
         extra = dict(env or {})
-        if "AWS_LAMBDA_MAX_CONCURRENCY" in extra:
+        if settings.MAX_CONCURRENCY in extra:
             raise BadInput(
                 "AWS_LAMBDA_MAX_CONCURRENCY would switch the runtime client into "
                 "multi-concurrency mode; lambda-kit invoke runs one environment"
@@ -106,7 +108,7 @@ class Function:
         self.init_type = init_type
         self.extra_env = extra
         self.name = name or self.module.rpartition(".")[2].replace("_", "-")
-        self.region = region or os.environ.get("AWS_REGION") or "us-east-1"
+        self.region = region or os.environ.get(settings.REGION) or "us-east-1"
         self.version = "$LATEST"
         self.arn = f"arn:aws:lambda:{self.region}:123456789012:function:{self.name}"
 
@@ -125,17 +127,17 @@ class Function:
         stream = time.strftime("%Y/%m/%d", time.gmtime()) + f"/[{self.version}]"
         env.update(
             {
-                "AWS_LAMBDA_RUNTIME_API": runtime_api,
-                "AWS_LAMBDA_FUNCTION_NAME": self.name,
-                "AWS_LAMBDA_FUNCTION_VERSION": self.version,
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
-                "AWS_LAMBDA_INITIALIZATION_TYPE": self.init_type,
-                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{self.name}",
-                "AWS_LAMBDA_LOG_STREAM_NAME": stream + secrets.token_hex(16),
-                "AWS_REGION": self.region,
-                "AWS_DEFAULT_REGION": self.region,
-                "AWS_EXECUTION_ENV": "AWS_Lambda_python{}.{}".format(*sys.version_info[:2]),
-                "_HANDLER": self.handler,
+                settings.RUNTIME_API: runtime_api,
+                settings.FUNCTION_NAME: self.name,
+                settings.FUNCTION_VERSION: self.version,
+                settings.FUNCTION_MEMORY_SIZE: str(self.memory_mb),
+                settings.INITIALIZATION_TYPE: self.init_type,
+                settings.LOG_GROUP_NAME: f"/aws/lambda/{self.name}",
+                settings.LOG_STREAM_NAME: stream + secrets.token_hex(16),
+                settings.REGION: self.region,
+                settings.DEFAULT_REGION: self.region,
+                settings.EXECUTION_ENV: "AWS_Lambda_python{}.{}".format(*sys.version_info[:2]),
+                settings.HANDLER: self.handler,
                 "LAMBDA_TASK_ROOT": self.task_root,
                 "TZ": ":UTC",
             }

@@ -74,7 +74,7 @@ class RuntimeAPIServer:
     """Serves the Runtime API on 127.0.0.1; events go to ``events``.
 
         server = RuntimeAPIServer(port=0)       # an ephemeral port
-        os.environ["AWS_LAMBDA_RUNTIME_API"] = server.address
+        os.environ[settings.RUNTIME_API] = server.address
         server.give(Invocation(...))            # the runtime's GET /next returns it
 
     ``OSError`` from the constructor means the port could not be bound.

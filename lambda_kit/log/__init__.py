@@ -56,8 +56,7 @@ __all__ = [
 #: the ready-made logger: ``from lambda_kit import logger``
 logger: Logger = get_logger()
 
-if on_start not in _hooks.on_start:
-    _hooks.on_start.append(on_start)
+_hooks.add_start(on_start)
 
 # Provisioned concurrency and SnapStart run init before any request: load orjson
 # then, so that no invocation waits for it. On demand, lines use the stdlib's C

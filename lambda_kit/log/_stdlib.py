@@ -139,8 +139,7 @@ def install(logger: _logger.Logger, level: str | int | None = None) -> JsonHandl
     root.setLevel(logger.level)
     if _forward not in _logger.forwarders:
         _logger.forwarders.append(_forward)
-    if _sync_level not in _hooks.on_start:
-        _hooks.on_start.append(_sync_level)
+    _hooks.add_start(_sync_level)
     return handler
 
 
@@ -148,8 +147,7 @@ def uninstall() -> None:
     """Undo ``install()``: the root logger gets its former handlers and level back."""
     if _forward in _logger.forwarders:
         _logger.forwarders.remove(_forward)
-    if _sync_level in _hooks.on_start:
-        _hooks.on_start.remove(_sync_level)
+    _hooks.remove_start(_sync_level)
     if not _saved:
         return
     handlers, level = _saved.pop()

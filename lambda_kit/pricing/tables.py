@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import os
 
+from lambda_kit import settings
+
 AWS_PAGE = "https://aws.amazon.com/lambda/pricing/ (read 2026-11)"
 ARTILLERY = "artillery@2.0.28 lib/platform/aws-lambda/prices.js (read 2026-11)"
 SAILES = "Mark Sailes, 'The Other Feature of AWS Lambda Provisioned Concurrency' (read 2026-11)"
@@ -225,8 +227,8 @@ def prices_for(
     row = _regional(region, architecture)
     per_million = request_usd_per_million
     if per_million is None:
-        per_million = _env_price("LAMBDA_KIT_PRICE_REQUEST_USD_PER_MILLION")
-    flat = gb_s_usd if gb_s_usd is not None else _env_price("LAMBDA_KIT_PRICE_GB_S_USD")
+        per_million = _env_price(settings.PRICE_REQUEST_USD_PER_MILLION)
+    flat = gb_s_usd if gb_s_usd is not None else _env_price(settings.PRICE_GB_S_USD)
     if per_million is not None:
         row = row._replace(
             request_usd=per_million / 1e6, note=(row.note + " private request price").strip()

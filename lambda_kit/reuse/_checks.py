@@ -17,7 +17,8 @@ from __future__ import annotations
 import select
 from typing import Any
 
-from lambda_kit.environment import env_float
+from lambda_kit import settings
+from lambda_kit.settings import env_float
 
 #: What the local check found. STALE: alive, but left in a state no invocation can use
 #: (a failed transaction); ``Driver.reset`` repairs it.
@@ -31,7 +32,7 @@ _WATCH = select.POLLIN | select.POLLPRI | _RDHUP
 #: How long a built-in ping may wait for its answer (``LAMBDA_KIT_REUSE_PING_TIMEOUT_S``).
 #: A black-holed connection (NAT state lost while frozen) never answers; without a bound
 #: the handler would hang until TCP gave up, minutes later.
-PING_TIMEOUT_S = env_float("LAMBDA_KIT_REUSE_PING_TIMEOUT_S", 2.0)
+PING_TIMEOUT_S = env_float(settings.REUSE_PING_TIMEOUT_S, 2.0)
 
 # Exception class names (anywhere in the MRO) that mean "the connection failed", across
 # drivers: psycopg (OperationalError, InterfaceError), redis-py (ConnectionError,

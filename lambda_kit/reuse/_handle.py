@@ -10,7 +10,6 @@ idle longer than ``max_idle_s``. What happened goes into the invocation record's
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 import weakref
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from lambda_kit import _hooks, environment
+from lambda_kit import _state as process_state
 from lambda_kit._problems import problem
 from lambda_kit.reuse import _checks, _shutdown
 
@@ -387,6 +387,6 @@ def _after_fork_in_child() -> None:
     _state.invocation = {}
 
 
-_hooks.on_start.append(_on_start)
-_hooks.on_record.append(_on_record)
-os.register_at_fork(after_in_child=_after_fork_in_child)
+_hooks.add_start(_on_start)
+_hooks.add_record(_on_record)
+process_state.register(__name__, _after_fork_in_child)

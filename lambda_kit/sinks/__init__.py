@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 
+from lambda_kit import settings
 from lambda_kit._problems import problem
-from lambda_kit.environment import env_flag
+from lambda_kit.settings import env_flag
 
 # typing costs ~3 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -42,18 +43,18 @@ def enabled(
     [EmfSink(namespace='orders')]
     """
     sinks: list[Any] = []
-    if metrics if metrics is not None else env_flag("LAMBDA_KIT_METRICS", False):
+    if metrics if metrics is not None else env_flag(settings.METRICS, False):
         from lambda_kit.sinks.emf import EmfSink
 
         sinks.append(EmfSink(namespace=namespace, output=output))
-    if otel if otel is not None else env_flag("LAMBDA_KIT_OTEL", False):
+    if otel if otel is not None else env_flag(settings.OTEL, False):
         try:
             from lambda_kit.sinks.otel import OtelSink
         except ImportError as err:
             _missing("OpenTelemetry", "otel", err)
         else:
             sinks.append(OtelSink())
-    if xray if xray is not None else env_flag("LAMBDA_KIT_XRAY", False):
+    if xray if xray is not None else env_flag(settings.XRAY, False):
         try:
             from lambda_kit.sinks.xray import XRaySink
         except ImportError as err:

@@ -36,9 +36,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import time
 
+from lambda_kit import settings
 from lambda_kit._output import LineWriter
 from lambda_kit._problems import problem
 
@@ -46,6 +46,8 @@ from lambda_kit._problems import problem
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO, Any
+
+    from lambda_kit.sinks.protocol import StartEvent
 
 MAX_METRICS = 100
 MAX_DIMENSIONS = 30  # per dimension set; lambda_kit writes 2 (service, function_name)
@@ -75,8 +77,7 @@ def resolve_namespace(namespace: str | None) -> str:
     """The namespace to use: the argument, then the environment, then ``lambda_kit``."""
     value = (
         namespace
-        or os.environ.get("LAMBDA_KIT_METRICS_NAMESPACE")
-        or os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
+        or settings.first_set(settings.METRICS_NAMESPACE, settings.POWERTOOLS_METRICS_NAMESPACE)
         or DEFAULT_NAMESPACE
     )
     if not _NAMESPACE.fullmatch(value) or value.startswith("AWS/") or not value.strip():
@@ -119,6 +120,9 @@ class EmfSink:
 
     __slots__ = ("_dims", "_directives", "_writer", "namespace")
 
+    #: the invocation's user metrics (``lambda_kit.metrics.add``) are kept for this sink
+    takes_metrics = True
+
     def __init__(
         self,
         namespace: str | None = None,
@@ -133,9 +137,26 @@ class EmfSink:
     def __repr__(self) -> str:
         return f"EmfSink(namespace={self.namespace!r})"
 
-    def __call__(self, record: dict[str, Any]) -> None:
-        for line in self.lines(record, _take_user_metrics()):
+    def __call__(self, record: dict[str, Any], user: list[Metric] | None = None) -> None:
+        """Write the record's EMF line(s), with ``user`` metrics if given."""
+        for line in self.lines(record, user):
             self._writer.write(line)
+
+    # -- as a sink that follows the invocation: its user metrics are on the start event
+    def start(self, call: StartEvent) -> StartEvent:
+        """Keep the invocation: its user metrics are known at its end."""
+        return call
+
+    def finish(
+        self, call: StartEvent, record: dict[str, Any] | None, exc: BaseException | None
+    ) -> None:
+        """Write the record's EMF line(s) with the metrics the invocation added."""
+        if record is None:
+            return
+        bag = call.metrics
+        user = [(n, unit, res, values) for n, (unit, res, values) in bag.items()] if bag else None
+        call.metrics = None  # written: a second finish (never expected) writes them once
+        self(record, user)
 
     # -- building the documents (pure: easy to test) ---------------------------------
     def documents(
@@ -260,16 +281,6 @@ def _pack(metrics: list[Metric]) -> list[list[Metric]]:
                 groups.append([chunk])
                 names.append({name})
     return groups
-
-
-def _take_user_metrics() -> list[Metric]:
-    # lambda_kit.metrics registers itself when the user imports it; if nobody did,
-    # there is nothing to take (and no reason to import it here)
-    module = sys.modules.get("lambda_kit.metrics")
-    if module is None:
-        return []
-    taken = module.take()
-    return [(name, unit, res, values) for name, (unit, res, values) in taken.items()]
 
 
 __all__ = ["DEFAULT_NAMESPACE", "EmfSink", "resolve_namespace"]

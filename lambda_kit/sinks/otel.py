@@ -31,16 +31,19 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 from opentelemetry.trace.status import Status, StatusCode
 
-from lambda_kit import environment
+from lambda_kit import settings
 from lambda_kit.sinks import otel_event
 from lambda_kit.sinks._bounded import BoundedWorker
+
+if TYPE_CHECKING:
+    from lambda_kit.sinks.protocol import StartEvent
 
 _worker = BoundedWorker("opentelemetry")
 
@@ -66,12 +69,13 @@ _MARGIN_S = 0.05
 class _Started:
     """One invocation's span, the context token that made it current, and its deadline."""
 
-    __slots__ = ("deadline", "span", "token")
+    __slots__ = ("deadline", "origin_ns", "span", "token")
 
-    def __init__(self, span: Any, token: Any, deadline: float | None) -> None:
+    def __init__(self, span: Any, token: Any, deadline: float | None, origin_ns: int) -> None:
         self.span = span
         self.token = token
         self.deadline = deadline  # time.monotonic() when Lambda would time the invocation out
+        self.origin_ns = origin_ns  # when the process started (time.time_ns), for init spans
 
 
 class OtelSink:
@@ -91,20 +95,21 @@ class OtelSink:
         min_span_ms: float | None = None,
     ) -> None:
         if flush_timeout_ms is None:
-            flush_timeout_ms = environment.env_float("LAMBDA_KIT_OTEL_FLUSH_TIMEOUT_MS", 1000.0)
+            flush_timeout_ms = settings.env_float(settings.OTEL_FLUSH_TIMEOUT_MS, 1000.0)
         if min_span_ms is None:
-            min_span_ms = environment.env_float("LAMBDA_KIT_OTEL_MIN_SPAN_MS", 1.0)
+            min_span_ms = settings.env_float(settings.OTEL_MIN_SPAN_MS, 1.0)
         self.flush_timeout_s = flush_timeout_ms / 1000
         self.min_span_ns = int(min_span_ms * 1_000_000)
-        from lambda_kit import __version__
+        from lambda_kit._version import __version__
 
         # without a provider of its own, a ProxyTracer: it follows whatever provider the
         # application sets, also after the decorator ran
         self.provider = tracer_provider
         self.tracer = trace.get_tracer("lambda_kit", __version__, tracer_provider=tracer_provider)
 
-    def start(self, event: Any, context: Any, start_ns: int) -> _Started | None:
+    def start(self, call: StartEvent) -> _Started | None:
         """Open the invocation's span and make it current for the handler's own spans."""
+        event, context = call.event, call.context
         if self.provider is None and isinstance(
             trace.get_tracer_provider(), trace.ProxyTracerProvider
         ):
@@ -115,7 +120,7 @@ class OtelSink:
         if parent is None or not trace.get_current_span(parent).get_span_context().is_valid:
             parent = _xray_context(headers)
         name = getattr(context, "function_name", None) or "handler"
-        attrs = _context_attributes(context)
+        attrs = _context_attributes(context, call.function_memory_size)
         attrs["faas.trigger"] = faas_trigger
         if faas_trigger == "http" and isinstance(event, dict):
             attrs.update(otel_event.http_attributes(event))
@@ -126,10 +131,10 @@ class OtelSink:
             kind=SpanKind.CONSUMER if consumer else SpanKind.SERVER,
             attributes=attrs,
             links=links,
-            start_time=start_ns,
+            start_time=call.wall_ns,
         )
         token = otel_context.attach(trace.set_span_in_context(span))
-        return _Started(span, token, _deadline(context))
+        return _Started(span, token, _deadline(context), call.env.process_start_ns)
 
     def finish(
         self, state: _Started | None, record: dict[str, Any] | None, exc: BaseException | None
@@ -150,7 +155,7 @@ class OtelSink:
             span.set_attribute("faas.coldstart", bool(record.get("cold_start")))
             init = record.get("init")
             if isinstance(init, dict):
-                children = self._init_spans(init)
+                children = self._init_spans(init, state.origin_ns)
         if exc is not None:
             span.record_exception(exc, escaped=True)
             span.set_attribute("error.type", f"{type(exc).__module__}.{type(exc).__qualname__}")
@@ -179,7 +184,9 @@ class OtelSink:
             timeout = max(0.0, min(timeout, state.deadline - time.monotonic() - _MARGIN_S))
         _worker.run(end_and_flush, timeout)
 
-    def _init_spans(self, init: dict[str, Any]) -> list[tuple[str, int, int, dict[str, Any]]]:
+    def _init_spans(
+        self, init: dict[str, Any], origin_ns: int
+    ) -> list[tuple[str, int, int, dict[str, Any]]]:
         """(name, start ns, end ns, attributes) of the init phases and slow imports.
 
         Phases are laid end to end from the process start, in the record's order (it
@@ -187,7 +194,7 @@ class OtelSink:
         the process start in ``start_ms`` when the profiler knows it; without one,
         imports are laid end to end from the start of the imports phase.
         """
-        origin = environment.get().process_start_ns
+        origin = origin_ns
         spans: list[tuple[str, int, int, dict[str, Any]]] = []
         phases = init.get("phases")
         imports_start = origin
@@ -265,7 +272,7 @@ def _xray_context(headers: dict[str, str]) -> Any:
     return trace.set_span_in_context(NonRecordingSpan(parent))
 
 
-def _context_attributes(context: Any) -> dict[str, Any]:
+def _context_attributes(context: Any, memory_mb: int) -> dict[str, Any]:
     arn = getattr(context, "invoked_function_arn", None)
     version = getattr(context, "function_version", None)
     attrs: dict[str, Any] = {"cloud.provider": "aws", "cloud.platform": "aws_lambda"}
@@ -280,8 +287,7 @@ def _context_attributes(context: Any) -> dict[str, Any]:
         "aws.lambda.invoked_arn": arn,
     }
     attrs.update({k: v for k, v in values.items() if isinstance(v, str) and v})
-    memory = environment.memory_size_mb(context)
-    attrs["faas.max_memory"] = memory * 1024 * 1024
+    attrs["faas.max_memory"] = memory_mb * 1024 * 1024
     return attrs
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from lambda_kit import settings
+
 #: eventSource of a record in ``Records`` -> (faas.trigger, consumer kind?)
 _RECORD_SOURCES = {
     "aws:sqs": "pubsub",
@@ -137,7 +139,7 @@ def parse_xray_header(header: str | None) -> tuple[int, int, bool] | None:
 def xray_parent(event_headers: dict[str, str]) -> tuple[int, int, bool] | None:
     """The X-Ray parent: the request's ``X-Amzn-Trace-Id``, else Lambda's ``_X_AMZN_TRACE_ID``."""
     return parse_xray_header(event_headers.get("x-amzn-trace-id")) or parse_xray_header(
-        os.environ.get("_X_AMZN_TRACE_ID")
+        os.environ.get(settings.TRACE_ID)
     )
 
 
@@ -169,7 +171,7 @@ def account_id(arn: str | None) -> str | None:
 
 def region(arn: str | None) -> str | None:
     """``cloud.region``: ``AWS_REGION``, else the ARN's fourth field."""
-    env = os.environ.get("AWS_REGION")
+    env = os.environ.get(settings.REGION)
     if env:
         return env
     parts = arn.split(":") if arn else []

@@ -25,25 +25,29 @@ from __future__ import annotations
 
 import os
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_xray_sdk.core import xray_recorder
 from aws_xray_sdk.core.lambda_launcher import LambdaContext
 
-from lambda_kit import environment
+from lambda_kit import settings
+
+if TYPE_CHECKING:
+    from lambda_kit.sinks.protocol import StartEvent
 
 
 def _trace_header() -> dict[str, str]:
-    raw = os.environ.get("_X_AMZN_TRACE_ID") or ""
+    raw = os.environ.get(settings.TRACE_ID) or ""
     return dict(p.strip().partition("=")[::2] for p in raw.split(";") if "=" in p)
 
 
 class _Started:
-    __slots__ = ("own_segment", "subsegment")
+    __slots__ = ("origin_ns", "own_segment", "subsegment")
 
-    def __init__(self, subsegment: Any, own_segment: bool) -> None:
+    def __init__(self, subsegment: Any, own_segment: bool, origin_ns: int) -> None:
         self.subsegment = subsegment
         self.own_segment = own_segment
+        self.origin_ns = origin_ns  # when the process started (time.time_ns), for init
 
 
 class XRaySink:
@@ -58,8 +62,9 @@ class XRaySink:
     def __init__(self, recorder: Any = None) -> None:
         self.recorder = recorder if recorder is not None else xray_recorder
 
-    def start(self, event: Any, context: Any, start_ns: int) -> _Started | None:
+    def start(self, call: StartEvent) -> _Started | None:
         """Open ``## handler`` (and, off Lambda, a segment to hold it)."""
+        context, start_ns = call.context, call.wall_ns
         recorder = self.recorder
         own_segment = not isinstance(recorder.context, LambdaContext)
         if own_segment:
@@ -80,7 +85,7 @@ class XRaySink:
                 recorder.end_segment()
             return None
         subsegment.start_time = start_ns / 1e9
-        return _Started(subsegment, own_segment)
+        return _Started(subsegment, own_segment, call.env.process_start_ns)
 
     def finish(
         self, state: _Started | None, record: dict[str, Any] | None, exc: BaseException | None
@@ -104,14 +109,14 @@ class XRaySink:
         try:
             init = record.get("init") if record is not None else None
             if isinstance(init, dict) and sub.sampled:
-                self._init_subsegments(init)
+                self._init_subsegments(init, state.origin_ns)
         finally:
             if state.own_segment:
                 recorder.end_segment()
 
-    def _init_subsegments(self, init: dict[str, Any]) -> None:
+    def _init_subsegments(self, init: dict[str, Any], origin_ns: int) -> None:
         recorder = self.recorder
-        origin = environment.get().process_start_ns / 1e9
+        origin = origin_ns / 1e9
         total = init.get("total_ms")
         phases = init.get("phases")
         if not isinstance(phases, dict):
