@@ -29,26 +29,61 @@ Progress = Callable[[int, int, int, int, int], None]
 def invocation_usd(memory_mb: int, billed_ms: int, region: str, architecture: str) -> float:
     """What one invocation of ``billed_ms`` at ``memory_mb`` costs: request + compute.
 
-    The one place tune reaches into the price model (lambda_kit.pricing): the
+    The one place tune reaches into the billing rules (lambda_kit.billing): the
     month's first volume tier, no free tier, no extra ephemeral storage.
     """
-    from lambda_kit.pricing import Workload, prices_for, project_month
+    from lambda_kit.billing import invocation_cost_usd
 
-    prices = prices_for(region, architecture)
-    work = Workload(
-        memory_mb=memory_mb, duration_ms=billed_ms, invocations=1, architecture=architecture
-    )
-    return project_month(work, prices).total_usd
+    return invocation_cost_usd(memory_mb, billed_ms, architecture, region=region)
 
 
 def check_prices(region: str, architecture: str) -> str:
     """The price source for ``region``/``architecture``; ``BadInput`` when there is none."""
-    from lambda_kit.pricing import prices_for
+    from lambda_kit.billing import prices
 
     try:
-        return prices_for(region, architecture).source
+        return prices(region, architecture).source
     except ValueError as exc:
         raise BadInput(str(exc)) from None
+
+
+def check_handler(fn: Function) -> None:
+    """``BadInput`` when the handler's module, or the function in it, plainly is not there.
+
+    Read, not imported: the module is looked for in the task root and its top
+    level scanned for the name. A module that makes names dynamically (``import *``,
+    a module ``__getattr__``) or lives elsewhere on the path is left to the runtime.
+    """
+    import ast
+
+    base = os.path.join(fn.task_root, *fn.module.split("."))
+    path = next(
+        (p for p in (base + ".py", os.path.join(base, "__init__.py")) if os.path.isfile(p)), None
+    )
+    if path is None:
+        import importlib.util
+
+        if importlib.util.find_spec(fn.module.partition(".")[0]) is None:
+            raise BadInput(f"no module {fn.module!r} in {fn.task_root} (handler {fn.handler})")
+        return
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read(), path)
+    except (OSError, SyntaxError, ValueError):
+        return  # the runtime reports it, as Lambda's would (Runtime.UserCodeSyntaxError)
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            for alias in node.names:
+                if alias.name == "*":
+                    return
+                names.add((alias.asname or alias.name).partition(".")[0])
+        else:
+            names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    if fn.function not in names and "__getattr__" not in names:
+        raise BadInput(f"{path} has no {fn.function!r} (handler {fn.handler})")
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -195,6 +230,7 @@ def tune(
         )
         for mb in sizes
     ]
+    check_handler(fns[0])
     controller = _controller(cpu_cap, tuning)
     for i, fn in enumerate(fns):
         tuning.results.append(_measure_size(fn, event, controller, tuning, i, len(fns), progress))
