@@ -19,5 +19,5 @@ def _work(rounds: int) -> int:
 
 @instrument(service="cpu-bound")
 def handler(event, context):
-    rounds = int(event.get("rounds", 300_000))
+    rounds = int(event.get("rounds", 1_000_000))
     return {"rounds": rounds, "value": _work(rounds)}
