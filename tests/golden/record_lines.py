@@ -10,6 +10,7 @@ fixed inputs must not change.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import sys
@@ -92,10 +93,8 @@ def main() -> None:
     ]
     for handler, event, context in script:
         advance(1.0)
-        try:
+        with contextlib.suppress(ValueError):  # the failing handler's error is part of the script
             handler(event, context)
-        except ValueError:
-            pass
         if handler is plain and context.aws_request_id == "r-exact":
             del os.environ["_X_AMZN_TRACE_ID"]
     sys.stdout.flush()
