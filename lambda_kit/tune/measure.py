@@ -340,7 +340,11 @@ def _message(payload: bytes) -> str:
 
     try:
         data = json.loads(payload)
-        msg = f"{data.get('errorType', '')}: {data.get('errorMessage', '')}".strip(": ")
+        # the environment's errors name their request id; one id says nothing in a summary
+        text = str(data.get("errorMessage", ""))
+        if text.startswith("RequestId: ") and " Error: " in text:
+            text = text.partition(" Error: ")[2]
+        msg = f"{data.get('errorType', '')}: {text}".strip(": ")
     except (ValueError, AttributeError):
         msg = ""
     return msg or payload.decode("utf-8", "replace")[:200]
