@@ -62,7 +62,7 @@ def test_cpu_bound_warm_duration_at_256_mb_is_at_least_4x_that_at_1769_mb(tmp_pa
     event.write_text('{"rounds": 300000}')
     run = tune(
         f"{EXAMPLES}/cpu_bound.py:handler", "--event", str(event), "--memory", "256,1769",
-        "-n", "3", "--json",
+        "-n", "8", "--json",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
@@ -74,9 +74,11 @@ def test_cpu_bound_warm_duration_at_256_mb_is_at_least_4x_that_at_1769_mb(tmp_pa
     at = {r["memory_mb"]: r for r in out["results"]}
     assert at[256]["vcpus"] == pytest.approx(256 / 1769, abs=1e-3)
     assert at[1769]["vcpus"] == 1.0
-    # the least-disturbed warm run of each: the ratio the CPU share dictates (Lambda: ~6.9x)
-    ratio = at[256]["duration_ms_min"] / at[1769]["duration_ms_min"]
-    assert ratio >= 4, out["results"]
+    # the least-disturbed warm run of each (the machine is shared: another process's load
+    # slows the run that wants a whole core, not the one held to a seventh of one), and
+    # the ratio the CPU share dictates (Lambda: ~6.9x)
+    fast, slow = at[1769]["duration_ms_min"], at[256]["duration_ms_min"]
+    assert slow / fast >= 4, (slow, fast, at[256]["duration_ms_p50"], at[1769]["duration_ms_p50"])
 
 
 def test_io_bound_duration_barely_changes_and_the_smallest_size_is_cheapest(io_run):

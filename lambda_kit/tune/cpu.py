@@ -11,6 +11,10 @@ The period is 20 ms, not the kernel's default 100 ms: a short invocation must no
 fit in one period's quota and run at full speed, and at 128 MB (0.072 vCPU) the
 quota is still above the kernel's 1 ms minimum.
 
+The cgroup also gets ten times the default CPU weight (``cpu.shares`` /
+``cpu.weight``): the machine may be busy with other work, and a size that wants a
+whole core should get it, up to its quota, before that work does.
+
 The runtime enters the cgroup itself, through a one-line shell in front of the
 runtime command (``wrap``): written "0" to a ``cgroup.procs`` file, the kernel
 moves the writer, and everything it execs and forks stays inside. Under cgroup v2
@@ -31,6 +35,9 @@ MB_PER_VCPU = 1769
 LAMBDA_MAX_VCPUS = 6
 PERIOD_US = 20_000
 _SH = shutil.which("sh") or "/bin/sh"
+#: CPU weight of the environments against the machine's other processes (default 1024 / 100)
+PRIORITY_SHARES = 10_240
+PRIORITY_WEIGHT = 1_000
 #: the kernel refuses a CFS quota below 1 ms
 MIN_QUOTA_US = 1_000
 
@@ -87,6 +94,13 @@ class CpuCap:
                 _write(os.path.join(path, "cpu.cfs_quota_us"), str(quota))
             else:
                 _write(os.path.join(path, "cpu.max"), f"{quota} {PERIOD_US}")
+            # up to its quota, the environment comes before the machine's other work, so
+            # a busy machine disturbs the measurement less (a weight, not a reservation)
+            with contextlib.suppress(OSError):
+                if controller.version == 1:
+                    _write(os.path.join(path, "cpu.shares"), str(PRIORITY_SHARES))
+                else:
+                    _write(os.path.join(path, "cpu.weight"), str(PRIORITY_WEIGHT))
         except OSError:
             _rmdir(path)
             raise
