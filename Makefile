@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench coldstart system-deps clean
+.PHONY: demo test lint bench coldstart system-deps docs-tune clean
 
 $(VENV)/.run-installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(VENV)/.dev-installed
 
 coldstart: $(VENV)/.dev-installed
 	$(PY) ../shared/tools/coldstart_tax.py
+
+# the transcripts in docs/tune.md, produced by running the commands they show
+docs-tune: $(VENV)/.dev-installed
+	$(PY) scripts/tune_transcript.py docs/tune.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "imports": ("lambda_kit.imports.cli", "show where a module's import time goes"),
     "cost": ("lambda_kit.pricing.cli", "price a Lambda workload"),
     "report": ("lambda_kit.report.cli", "read CloudWatch REPORT lines: cost, cold starts, sizing"),
+    "tune": ("lambda_kit.tune.cli", "measure a handler at several memory sizes and pick one"),
     "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),
 }
 
