@@ -47,6 +47,60 @@ def test_import_lambda_kit_loads_no_heavy_module():
         assert not any(m == name or m.startswith(name + ".") for m in loaded), name
 
 
+#: what no public name may load (issue 12): each costs milliseconds of a cold start
+NEVER_FOR_A_PUBLIC_NAME = (
+    "typing",
+    "inspect",
+    "asyncio",
+    "importlib.metadata",
+    "dataclasses",
+    "ast",
+    "dis",
+    "uuid",
+    "platform",
+    "datetime",
+    "orjson",
+)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "instrument",
+        "logger",
+        "get_logger",
+        "reuse",
+        "metrics",
+        "boto3_client",
+        "http_session",
+        "instrument, logger, reuse, metrics",
+    ],
+)
+def test_no_public_name_loads_a_heavy_module(names):
+    code = (
+        "import sys, json\n"
+        "before = set(sys.modules)\n"
+        f"from lambda_kit import {names}\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    proc = run_python(code, env={"LAMBDA_KIT_PROFILE_IMPORTS": "0"})
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout.splitlines()[-1])
+    heavy = [m for m in loaded for h in NEVER_FOR_A_PUBLIC_NAME if m == h or m.startswith(h + ".")]
+    assert heavy == []
+
+
+def test_reuse_from_the_package_is_the_function_also_after_the_submodule_loaded():
+    code = (
+        "import lambda_kit.reuse\n"
+        "from lambda_kit import reuse\n"
+        "h = reuse('n', lambda: 41)\n"
+        "print(h() + 1)\n"
+    )
+    proc = run_python(code, env={"LAMBDA_KIT_PROFILE_IMPORTS": "0"})
+    assert proc.stdout.strip() == "42", proc.stderr
+
+
 def test_wrapt_types_are_shared_with_a_later_import_wrapt():
     code = (
         "from lambda_kit import instrument\n"

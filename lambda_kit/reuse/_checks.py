@@ -15,10 +15,15 @@ psycopg, redis, botocore or requests.
 from __future__ import annotations
 
 import select
-from typing import Any
 
 from lambda_kit import settings
 from lambda_kit.settings import env_float
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 #: What the local check found. STALE: alive, but left in a state no invocation can use
 #: (a failed transaction); ``Driver.reset`` repairs it.

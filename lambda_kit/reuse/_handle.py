@@ -13,13 +13,19 @@ import math
 import threading
 import time
 import weakref
-from collections.abc import Callable
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from lambda_kit import _hooks, environment
 from lambda_kit import _state as process_state
 from lambda_kit._problems import problem
+from lambda_kit._typing import Generic, ParamSpec, TypeVar
 from lambda_kit.reuse import _checks, _shutdown
+
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Concatenate
+
 
 T = TypeVar("T")
 R = TypeVar("R")
