@@ -25,7 +25,16 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lambda_kit.environment import Environment
-    from lambda_kit.metrics import Bag
+
+
+class Bag(dict):  # type: ignore[type-arg]
+    """One invocation's user metrics: name -> (unit, storage resolution, values)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
 
 
 class Invocation:
