@@ -89,6 +89,8 @@ _fragments: dict[tuple[Any, ...], str] = {}
 # price rows by (region, architecture), and the cost of (memory, billed ms, arch)
 _rows: dict[tuple[str | None, str], Prices] = {}
 _costs: dict[tuple[int, int, str], float] = {}
+# a cost's JSON text ("0.000000216667"): the same few costs recur, formatting is not free
+_cost_texts: dict[float, str] = {}
 
 
 def _reset() -> None:
@@ -97,6 +99,7 @@ def _reset() -> None:
     _fragments.clear()
     _rows.clear()
     _costs.clear()
+    _cost_texts.clear()
 
 
 _state.register(__name__, _reset)
@@ -251,8 +254,16 @@ def line(call: Call) -> bytes:
     return _render(
         env_key, extra, call.timestamp, call.level, call.function_request_id, call.cold_start,
         call.proactive, call.count, call.duration_ms, call.billed_duration_ms,
-        call.max_memory_used_mb, call.cost_usd, call.status,
+        call.max_memory_used_mb, _cost_texts.get(call.cost_usd) or _cost_text(call.cost_usd),
+        call.status,
     )  # fmt: skip
+
+
+def _cost_text(cost: float) -> str:
+    if len(_cost_texts) > 4096:
+        _cost_texts.clear()
+    text = _cost_texts[cost] = f"{cost:.12f}"
+    return text
 
 
 def to_json_line(record: dict[str, Any]) -> bytes:
@@ -269,7 +280,15 @@ def to_json_line(record: dict[str, Any]) -> bytes:
     """
     try:
         extra = _extra((k, v) for k, v in record.items() if k not in _CORE)
-        return _render(_environment_fields(record), extra, *_invocation_fields(record))
+        ts, level, rid, cold, proactive, count, duration, billed, peak, cost, status = (
+            _invocation_fields(record)
+        )
+        if type(cost) is not float and type(cost) is not int:
+            raise TypeError(cost)
+        return _render(
+            _environment_fields(record), extra, ts, level, rid, cold, proactive, count,
+            duration, billed, peak, f"{cost:.12f}", status,
+        )  # fmt: skip
     except (KeyError, TypeError, ValueError):
         return (dumps(record) + "\n").encode("utf-8", "backslashreplace")
 
@@ -317,7 +336,7 @@ def _render(
     duration_ms: float,
     billed_ms: int,
     peak_mb: int,
-    cost: float,
+    cost_text: str,
     status: str,
 ) -> bytes:
     fragment = _fragments.get(environment_key) or _fragment(environment_key)
@@ -335,6 +354,6 @@ def _render(
         f'"function_request_id":{rid},"cold_start":{_BOOL[cold]},'
         f'"proactive_init":{_BOOL[proactive]},"invocation_count":{count},'
         f'"duration_ms":{duration_ms:.3f},"billed_duration_ms":{billed_ms},'
-        f'"max_memory_used_mb":{peak_mb},"cost_usd":{cost:.12f},"status":"{status}"'
+        f'"max_memory_used_mb":{peak_mb},"cost_usd":{cost_text},"status":"{status}"'
         f"{extra}}}\n"
     ).encode("utf-8", "backslashreplace")
