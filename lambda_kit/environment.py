@@ -126,9 +126,8 @@ def xray_trace_id() -> str | None:
     return root
 
 
-#: set by lambda_kit's exec wrapper from bash's $EPOCHREALTIME (seconds, microseconds
-#: after the point) before the interpreter starts
-START_STAMP_ENV = "LAMBDA_KIT_START_EPOCH"
+#: set by lambda_kit's exec wrapper from bash's $EPOCHREALTIME before the interpreter starts
+START_STAMP_ENV = settings.START_EPOCH
 
 
 def _process_start_ns() -> int:

@@ -297,7 +297,7 @@ def user_table_path() -> str | None:
     ``LAMBDA_KIT_PRICES_FILE`` (``off`` turns it off), else
     ``$XDG_CACHE_HOME/lambda_kit/prices.json`` (``~/.cache/...`` without it).
     """
-    env = os.environ.get("LAMBDA_KIT_PRICES_FILE")
+    env = os.environ.get(settings.PRICES_FILE)
     if env is not None and env.strip():
         return None if env.strip().lower() == "off" else env
     cache = os.environ.get("XDG_CACHE_HOME") or ""
