@@ -43,6 +43,20 @@ def init_type() -> str:
     return raw
 
 
+def managed_instances() -> bool:
+    """Whether this runs on Lambda Managed Instances.
+
+    Lambda sets ``AWS_LAMBDA_MAX_CONCURRENCY`` on functions configured for Managed
+    Instances (aws/aws-lambda-go#600; the Python runtime client forks that many worker
+    processes, each with its own init: AWS Lambda docs, "Python runtime for Lambda
+    Managed Instances"), and ``AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances``
+    ("Defined runtime environment variables"). Either says so.
+    """
+    if os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY", "").strip():
+        return True
+    return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "lambda-managed-instances"
+
+
 def architecture() -> str:
     """``x86_64`` or ``arm64``, as Lambda names them (``aarch64`` reads as ``arm64``).
 
