@@ -52,9 +52,9 @@ def managed_instances() -> bool:
     Managed Instances"), and ``AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances``
     ("Defined runtime environment variables"). Either says so.
     """
-    if os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY", "").strip():
+    if os.environ.get(settings.MAX_CONCURRENCY, "").strip():
         return True
-    return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "lambda-managed-instances"
+    return os.environ.get(settings.INITIALIZATION_TYPE) == "lambda-managed-instances"
 
 
 def architecture() -> str:
@@ -251,6 +251,7 @@ class Environment:
         "init_end_ns",
         "init_type",
         "invocations",
+        "managed_instances",
         "proactive_threshold_ms",
         "process_start_ns",
         "region",
@@ -261,6 +262,8 @@ class Environment:
         self.init_type = init_type()
         self.architecture = architecture()
         self.region = region()
+        #: on Lambda Managed Instances an invocation's compute is the instances'
+        self.managed_instances = managed_instances()
         self.proactive_threshold_ms = env_float(
             settings.PROACTIVE_INIT_MS, DEFAULT_PROACTIVE_THRESHOLD_MS
         )
