@@ -148,11 +148,11 @@ def _process_start_ns() -> int:
     """Wall-clock time (``time.time_ns``) when this process started.
 
     The kernel gives the start in clock ticks (usually 10 ms) on the boot clock: the
-    process started somewhere in that tick. Within it, the age is taken from the exec
-    wrapper's stamp when there is one, else from the time the main thread has been on a
-    CPU or waiting for one (/proc/self/schedstat, proc(5)) when lambda_kit was imported:
-    exact for a start that computes, short by what it slept (never by more than the
-    tick). Falls back to "now" when /proc is not there.
+    process started somewhere in that tick. Within it, the age is the time the main
+    thread had been on a CPU or waiting for one (/proc/self/schedstat, proc(5)) when
+    lambda_kit was imported, or the exec wrapper's stamp when that is older: exact for a
+    start that computes, short by what it slept (never by more than the tick). Falls
+    back to "now" when /proc is not there.
     """
     try:
         with open("/proc/self/stat", "rb") as f:
@@ -168,20 +168,26 @@ def _process_start_ns() -> int:
 
 
 def _age_in_tick(youngest: int, oldest: int, now: int) -> int:
-    """The process's age (ns) within what its start tick allows, ``youngest..oldest``."""
+    """The process's age (ns) within what its start tick allows, ``youngest..oldest``.
+
+    The exec wrapper's stamp and the scheduled time are both taken after the start, so
+    each is a lower bound of the age: the larger is the better one.
+    """
+    age = -1
+    pid, then, ran = _AT_IMPORT
+    if ran is not None and pid == os.getpid():
+        age = ran + (now - then)
     stamp = os.environ.get(START_STAMP_ENV)
     if stamp:
         try:
-            age = now - int(float(stamp.replace(",", ".")) * 1e9)
+            stamped = now - int(float(stamp.replace(",", ".")) * 1e9)
         except ValueError:
-            age = -1
-        # inherited from another process (or a wrong clock): outside this one's tick
-        if youngest - 1_000_000 <= age <= oldest + 1_000_000:
-            return age
-    pid, then, ran = _AT_IMPORT
-    if ran is None or pid != os.getpid():
+            stamped = -1
+        # one inherited from another process (or a wrong clock) is outside this tick
+        if youngest - 1_000_000 <= stamped <= oldest + 1_000_000:
+            age = max(age, stamped)
+    if age < 0:
         return (youngest + oldest) // 2  # the tick's midpoint: wrong by half a tick at most
-    age = ran + (now - then)
     return min(max(age, youngest), oldest)
 
 

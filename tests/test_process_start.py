@@ -41,6 +41,15 @@ def test_another_process_reading_is_not_used_the_tick_midpoint_is(monkeypatch):
     assert environment._age_in_tick(TICK_NS, 3 * TICK_NS, time.time_ns()) == 2 * TICK_NS
 
 
+def test_the_older_of_the_stamp_and_the_scheduled_time_wins(monkeypatch):
+    now = time.time_ns()
+    monkeypatch.setattr(environment, "_AT_IMPORT", (os.getpid(), now, 14_000_000))
+    monkeypatch.setenv(environment.START_STAMP_ENV, f"{(now - 12_000_000) / 1e9:.6f}")
+    assert environment._age_in_tick(10_000_000, 20_000_000, now) == 14_000_000
+    monkeypatch.setattr(environment, "_AT_IMPORT", (os.getpid(), now, 11_000_000))
+    assert abs(environment._age_in_tick(10_000_000, 20_000_000, now) - 12_000_000) < 2_000
+
+
 def test_a_stamp_inside_the_tick_wins_and_a_stale_one_is_ignored(monkeypatch):
     now = time.time_ns()
     monkeypatch.setattr(environment, "_AT_IMPORT", (os.getpid(), now, None))
@@ -67,7 +76,9 @@ def test_the_exec_wrapper_stamps_the_start_to_the_microsecond_under_bash():
         ["bash", str(WRAPPER), sys.executable, "-c", probe], capture_output=True, text=True, env=env
     )
     start, stamp = done.stdout.split()
-    assert abs(int(start) - float(stamp.replace(",", ".")) * 1e9) < 2_000, done.stderr
+    stamp_ns = float(stamp.replace(",", ".")) * 1e9
+    # bash stamps once it runs: the process started at most a tick before that
+    assert stamp_ns - TICK_NS <= int(start) <= stamp_ns + 2_000, done.stderr
 
 
 def test_a_forked_child_reads_its_own_start_not_its_parents():
