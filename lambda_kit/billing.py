@@ -19,7 +19,9 @@ Compute Blog, "AWS Lambda standardizes billing for INIT phase", 2025):
   its environments by the allocation charge instead, and a SnapStart restore is
   billed as "Billed Restore Duration" beside the invocation's duration;
 * every request costs the region's request price; ephemeral storage above the free
-  512 MB costs a price per GB-s of billed duration.
+  512 MB costs a price per GB-s of billed duration;
+* on Lambda Managed Instances an invocation costs only its request: compute is the
+  instances' price (``managed_instances_cost_usd``).
 
 Prices come from the one price table, :mod:`lambda_kit.pricing.tables`. This module
 is on the cold-start path (the record prices its first invocation), so it imports
@@ -124,6 +126,55 @@ def prices(region: str | None = None, architecture: str = "x86_64") -> Prices:
     An unknown region or architecture raises ``ValueError`` naming the known ones.
     """
     return tables.prices_for(region or DEFAULT_REGION, architecture)
+
+
+_fallback_rows: dict[tuple[str, str], Prices] = {}
+
+
+def function_prices(region: str | None, architecture: str = "x86_64") -> tuple[Prices, bool]:
+    """The price row for a function in ``region`` (``AWS_REGION``), and whether it fell back.
+
+    A region the table does not know (or none: off Lambda) is priced at us-east-1's
+    prices; for an unknown region that is said once on stderr, and the second value is
+    True so that the record can say which region's prices it used.
+
+    >>> function_prices("eu-central-1")[1], function_prices("mars-east-1")[1]
+    (False, True)
+    """
+    if architecture not in ("x86_64", "arm64"):
+        architecture = "x86_64"
+    if not region:
+        return tables.prices_for(DEFAULT_REGION, architecture), False
+    try:
+        return tables.prices_for(region, architecture), False
+    except ValueError:
+        pass
+    key = (region, architecture)
+    row = _fallback_rows.get(key)
+    if row is None:
+        from lambda_kit._problems import problem
+
+        problem(
+            f"no prices for region {region!r}; pricing at {DEFAULT_REGION}'s",
+            key=f"billing.region:{region}",
+        )
+        row = _fallback_rows[key] = tables.prices_for(DEFAULT_REGION, architecture)
+    return row, True
+
+
+def managed_instances_cost_usd(row: Prices) -> float:
+    """What one invocation on Lambda Managed Instances costs on its own: the request charge.
+
+    Compute there is the EC2 instance's price plus a management fee, paid per instance
+    hour whatever the invocations do (AWS Lambda pricing page, "Lambda Managed
+    Instances"; AWS Lambda developer guide, "Lambda Managed Instances"): it belongs to
+    the capacity provider, not to an invocation. ``lambda-kit cost --compare lmi``
+    prices the instances.
+
+    >>> managed_instances_cost_usd(prices("us-east-1"))
+    2e-07
+    """
+    return row.request_usd
 
 
 def invocation_cost_usd(

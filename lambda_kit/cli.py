@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "invoke": ("lambda_kit.local.cli", "run a handler as Lambda would: INIT once, then N invokes"),
     "imports": ("lambda_kit.imports.cli", "show where a module's import time goes"),
     "cost": ("lambda_kit.pricing.cli", "price a Lambda workload"),
+    "prices": ("lambda_kit.pricing.prices_cli", "the Lambda price table; --refresh from AWS"),
     "report": ("lambda_kit.report.cli", "read CloudWatch REPORT lines: cost, cold starts, sizing"),
     "tune": ("lambda_kit.tune.cli", "measure a handler at several memory sizes and pick one"),
     "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),

@@ -43,6 +43,20 @@ def init_type() -> str:
     return raw
 
 
+def managed_instances() -> bool:
+    """Whether this runs on Lambda Managed Instances.
+
+    Lambda sets ``AWS_LAMBDA_MAX_CONCURRENCY`` on functions configured for Managed
+    Instances (aws/aws-lambda-go#600; the Python runtime client forks that many worker
+    processes, each with its own init: AWS Lambda docs, "Python runtime for Lambda
+    Managed Instances"), and ``AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances``
+    ("Defined runtime environment variables"). Either says so.
+    """
+    if os.environ.get(settings.MAX_CONCURRENCY, "").strip():
+        return True
+    return os.environ.get(settings.INITIALIZATION_TYPE) == "lambda-managed-instances"
+
+
 def architecture() -> str:
     """``x86_64`` or ``arm64``, as Lambda names them (``aarch64`` reads as ``arm64``).
 
@@ -126,26 +140,74 @@ def xray_trace_id() -> str | None:
     return root
 
 
+#: set by lambda_kit's exec wrapper from bash's $EPOCHREALTIME before the interpreter starts
+START_STAMP_ENV = settings.START_EPOCH
+
+
 def _process_start_ns() -> int:
     """Wall-clock time (``time.time_ns``) when this process started.
 
-    The kernel's start time is in clock ticks (usually 10 ms) on the boot
-    clock; subtracting the process's age from "now" keeps us on the wall
-    clock. Falls back to "now" (an age of zero) when /proc is not there.
+    The kernel gives the start in clock ticks (usually 10 ms) on the boot clock: the
+    process started somewhere in that tick. Within it, the age is the time the main
+    thread had been on a CPU or waiting for one (/proc/self/schedstat, proc(5)) when
+    lambda_kit was imported, or the exec wrapper's stamp when that is older: exact for a
+    start that computes, short by what it slept (never by more than the tick). Falls
+    back to "now" when /proc is not there.
     """
     try:
         with open("/proc/self/stat", "rb") as f:
             stat = f.read()
         # the command name may hold spaces and parentheses: split after the last ')'
         fields = stat[stat.rindex(b")") + 2 :].split()
-        start_ticks = int(fields[19])  # field 22 overall; 20th after pid and comm
-        ticks_per_s = os.sysconf("SC_CLK_TCK")
-        age_ns = (
-            time.clock_gettime_ns(time.CLOCK_BOOTTIME) - start_ticks * 1_000_000_000 // ticks_per_s
-        )
-        return time.time_ns() - max(age_ns, 0)
+        tick_ns = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+        oldest = time.clock_gettime_ns(time.CLOCK_BOOTTIME) - int(fields[19]) * tick_ns
+        now = time.time_ns()
+        return now - _age_in_tick(max(oldest - tick_ns, 0), max(oldest, 0), now)
     except (OSError, ValueError, IndexError, AttributeError):
         return time.time_ns()
+
+
+def _age_in_tick(youngest: int, oldest: int, now: int) -> int:
+    """The process's age (ns) within what its start tick allows, ``youngest..oldest``.
+
+    The exec wrapper's stamp and the scheduled time are both taken after the start, so
+    each is a lower bound of the age: the larger is the better one.
+    """
+    age = -1
+    pid, then, ran = _AT_IMPORT
+    if ran is not None and pid == os.getpid():
+        age = ran + (now - then)
+    stamp = os.environ.get(START_STAMP_ENV)
+    if stamp:
+        try:
+            stamped = now - int(float(stamp.replace(",", ".")) * 1e9)
+        except ValueError:
+            stamped = -1
+        # one inherited from another process (or a wrong clock) is outside this tick
+        if youngest - 1_000_000 <= stamped <= oldest + 1_000_000:
+            age = max(age, stamped)
+    if age < 0:
+        return (youngest + oldest) // 2  # the tick's midpoint: wrong by half a tick at most
+    return min(max(age, youngest), oldest)
+
+
+def _scheduled_ns() -> int | None:
+    """How long this process's main thread has been on a CPU or waiting for one (ns)."""
+    try:
+        fd = os.open("/proc/self/schedstat", os.O_RDONLY)
+        try:
+            on_cpu, waiting = os.read(fd, 128).split()[:2]
+        finally:
+            os.close(fd)
+        return int(on_cpu) + int(waiting)
+    except (OSError, ValueError):
+        return None
+
+
+# Read when lambda_kit is imported (~4 us): until then the process has mostly computed
+# (interpreter start, the runtime client's imports), so its scheduled time is its age;
+# module code run after it may sleep or wait on the network, which the age would miss.
+_AT_IMPORT = (os.getpid(), time.time_ns(), _scheduled_ns())
 
 
 # -- peak memory -------------------------------------------------------------------
@@ -195,6 +257,7 @@ class Environment:
         "init_end_ns",
         "init_type",
         "invocations",
+        "managed_instances",
         "proactive_threshold_ms",
         "process_start_ns",
         "region",
@@ -205,6 +268,8 @@ class Environment:
         self.init_type = init_type()
         self.architecture = architecture()
         self.region = region()
+        #: on Lambda Managed Instances an invocation's compute is the instances'
+        self.managed_instances = managed_instances()
         self.proactive_threshold_ms = env_float(
             settings.PROACTIVE_INIT_MS, DEFAULT_PROACTIVE_THRESHOLD_MS
         )

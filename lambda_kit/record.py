@@ -73,6 +73,9 @@ KEYS = (
     "init_duration_ms",
     "init",
     "connections",
+    # the region whose prices cost_usd used, only when it is not the function's own
+    # (a region the price table does not know is priced at us-east-1's)
+    "price_region",
 )
 _CORE = frozenset(CORE_KEYS)
 _billed_ms = billing.billed_ms
@@ -91,6 +94,8 @@ _rows: dict[tuple[str | None, str], Prices] = {}
 _costs: dict[tuple[int, int, str], float] = {}
 # a cost's JSON text ("0.000000216667"): the same few costs recur, formatting is not free
 _cost_texts: dict[float, str] = {}
+# the region whose prices were used, by architecture, when it was not the function's
+_fallback: dict[str, str] = {}
 
 
 def _reset() -> None:
@@ -100,6 +105,7 @@ def _reset() -> None:
     _rows.clear()
     _costs.clear()
     _cost_texts.clear()
+    _fallback.clear()
 
 
 _state.register(__name__, _reset)
@@ -130,15 +136,23 @@ def cost_usd(memory_mb: int, billed_ms: int, architecture: str) -> float:
     key = (memory_mb, billed_ms, architecture)
     cost = _costs.get(key)
     if cost is None:
-        row_key = (None, architecture)
+        env = environment.get()
+        row_key = (env.region, architecture)
         row = _rows.get(row_key)
         if row is None:
-            row = _rows[row_key] = billing.prices(None, architecture)
+            # the function's region (AWS_REGION); one the table does not know is priced
+            # at us-east-1's, said once on stderr and in the record (price_region)
+            row, fell_back = billing.function_prices(env.region, architecture)
+            _rows[row_key] = row
+            if fell_back:
+                _fallback[architecture] = row.region
         if len(_costs) > 4096:
             _costs.clear()
-        cost = _costs[key] = round(
-            billing.invocation_cost_usd(memory_mb, billed_ms, architecture, row=row), 12
-        )
+        if env.managed_instances:
+            usd = billing.managed_instances_cost_usd(row)  # compute is the instances'
+        else:
+            usd = billing.invocation_cost_usd(memory_mb, billed_ms, architecture, row=row)
+        cost = _costs[key] = round(usd, 12)
     return cost
 
 
@@ -162,6 +176,8 @@ def finish(
     if cost is None:
         cost = cost_usd(call.function_memory_size, billed, arch)
     call.cost_usd = cost
+    if _fallback and arch in _fallback:
+        call.extra = {**(call.extra or {}), "price_region": _fallback[arch]}
     peak_kib = _getrusage(RUSAGE_SELF).ru_maxrss  # KiB on Linux
     if call.count == 1:
         environment.detect_floor(peak_kib)

@@ -68,6 +68,15 @@ LOG_SAMPLE_RATE = "LAMBDA_KIT_LOG_SAMPLE_RATE"
 REUSE_PING_TIMEOUT_S = "LAMBDA_KIT_REUSE_PING_TIMEOUT_S"
 PRICE_REQUEST_USD_PER_MILLION = "LAMBDA_KIT_PRICE_REQUEST_USD_PER_MILLION"
 PRICE_GB_S_USD = "LAMBDA_KIT_PRICE_GB_S_USD"
+#: the user's price table (lambda-kit prices --refresh); "off" turns it off
+PRICES_FILE = "LAMBDA_KIT_PRICES_FILE"
+#: the process's start (seconds since the epoch, microseconds after the point), set by
+#: lambda_kit's exec wrapper from bash's $EPOCHREALTIME before the interpreter starts
+START_EPOCH = "LAMBDA_KIT_START_EPOCH"
+#: lambda-kit invoke --arch arm64: an arm64 Python to run under qemu-user
+ARM64_PYTHON = "LAMBDA_KIT_ARM64_PYTHON"
+#: Lambda runs this script with the runtime's command line (wrapper scripts)
+EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
 
 
 def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:

@@ -23,3 +23,10 @@ def redis_server() -> Iterator[RedisServer]:
     """A private redis-server on 127.0.0.1; ``redis_server.url()``."""
     with RedisServer.started() as server:
         yield server
+
+
+# A price table the developer refreshed (`lambda-kit prices --refresh`) must not change
+# what the tests price; the tests of that table point this at their own file.
+import os  # noqa: E402
+
+os.environ["LAMBDA_KIT_PRICES_FILE"] = "off"

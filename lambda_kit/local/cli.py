@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--arch",
         choices=ARCHITECTURES,
         default="x86_64",
-        help="architecture the cost is priced for (default x86_64)",
+        help="architecture: arm64 runs under qemu-aarch64 and LAMBDA_KIT_ARM64_PYTHON "
+        "where they are, else only prices it (default x86_64)",
     )
     parser.add_argument(
         "--env",
@@ -93,6 +94,11 @@ def read_event(source: str | None, stdin: TextIO | None = None) -> bytes:
                 raw = f.read()
     except OSError as exc:
         raise BadInput(f"cannot read {name}: {exc.strerror or exc}") from exc
+    from lambda_kit.local.payload import request_too_large
+
+    refused = request_too_large(len(raw))
+    if refused is not None:
+        raise BadInput(f"{name} is {len(raw)} bytes; Lambda refuses it: {refused}")
     try:
         json.loads(raw)
     except ValueError as exc:
@@ -139,6 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         memory_cap=args.memory_cap,
     )
     event = read_event(args.event)
+    if fn.arch_note:
+        print(f"lambda-kit: {fn.arch_note}", file=sys.stderr)
     if importlib.util.find_spec("awslambdaric") is None:
         raise BadInput("invoke needs the Lambda runtime client: pip install 'lambda-kit[local]'")
     try:

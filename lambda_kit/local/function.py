@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import sys
 import time
 
@@ -111,6 +112,9 @@ class Function:
         self.region = region or os.environ.get(settings.REGION) or "us-east-1"
         self.version = "$LATEST"
         self.arn = f"arn:aws:lambda:{self.region}:123456789012:function:{self.name}"
+        self.exec_wrapper = _exec_wrapper(extra)
+        #: the interpreter command: an arm64 one under qemu-user when asked and possible
+        self.interpreter, self.arch_note = _interpreter(architecture)
 
     @property
     def handler(self) -> str:
@@ -118,8 +122,14 @@ class Function:
         return f"{self.module}.{self.function}"
 
     def command(self) -> list[str]:
-        """The runtime process: the Python runtime client, as Lambda's base image runs it."""
-        return [sys.executable, "-m", "awslambdaric", self.handler]
+        """The runtime process: the Python runtime client, as Lambda's base image runs it.
+
+        With ``AWS_LAMBDA_EXEC_WRAPPER`` set, Lambda runs that script with the runtime's
+        command line as its arguments, and the script ``exec``s it (AWS Lambda docs,
+        "Modifying the runtime environment", wrapper scripts); so does this.
+        """
+        runtime = [*self.interpreter, "-m", "awslambdaric", self.handler]
+        return [self.exec_wrapper, *runtime] if self.exec_wrapper else runtime
 
     def environment(self, runtime_api: str) -> dict[str, str]:
         """The environment variables of a new execution environment."""
@@ -144,6 +154,38 @@ class Function:
         )
         env.update(self.extra_env)
         return env
+
+
+def _exec_wrapper(extra: dict[str, str]) -> str | None:
+    """``AWS_LAMBDA_EXEC_WRAPPER`` of the function, checked to be an executable file."""
+    path = extra.get(settings.EXEC_WRAPPER, os.environ.get(settings.EXEC_WRAPPER))
+    if not path:
+        return None
+    if not os.path.isfile(path):
+        raise BadInput(f"AWS_LAMBDA_EXEC_WRAPPER={path}: no such file")
+    if not os.access(path, os.X_OK):
+        raise BadInput(f"AWS_LAMBDA_EXEC_WRAPPER={path} is not executable (chmod +x it)")
+    return os.path.abspath(path)
+
+
+def _interpreter(architecture: str) -> tuple[list[str], str]:
+    """The Python to run the runtime client with, and a note when --arch only prices.
+
+    arm64 on an arm64 machine is the machine's own Python; elsewhere it runs under
+    qemu-user (``qemu-aarch64``) when that is installed and ``LAMBDA_KIT_ARM64_PYTHON``
+    names an arm64 Python with the runtime client installed.
+    """
+    if architecture != "arm64" or os.uname().machine.lower() in ("aarch64", "arm64"):
+        return [sys.executable], ""
+    qemu = shutil.which("qemu-aarch64") or shutil.which("qemu-aarch64-static")
+    python = os.environ.get(settings.ARM64_PYTHON, "")
+    if qemu and python and os.path.isfile(python):
+        return [qemu, python], ""
+    missing = "qemu-aarch64 is not installed" if not qemu else f"{settings.ARM64_PYTHON} is not set"
+    return [sys.executable], (
+        f"--arch arm64 only changes the price: the handler runs on this "
+        f"{os.uname().machine} machine ({missing})"
+    )
 
 
 def trace_header() -> str:

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from lambda_kit.billing import billed_duration_ms, invocation_cost_usd
+from lambda_kit.billing import billed_duration_ms, function_prices, invocation_cost_usd
 from lambda_kit.local import lines
 from lambda_kit.local.function import BadInput, Function, trace_header
 from lambda_kit.local.logs import LogStream, Pump
@@ -252,9 +252,9 @@ class Environment:
         result = Result(report, payload, self.index)
         result.cold_start = first and fn.init_type == "on-demand"
         result.logs = logs
-        result.cost_usd = invocation_cost_usd(
-            fn.memory_mb, report.billed_duration_ms, fn.architecture
-        )
+        # the function's region, as the record prices it (us-east-1 for one not known)
+        row, _ = function_prices(fn.region, fn.architecture)
+        result.cost_usd = invocation_cost_usd(fn.memory_mb, report.billed_duration_ms, row=row)
         return result
 
 

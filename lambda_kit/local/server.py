@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from lambda_kit.local import payload
+
 PREFIX = "/2018-06-01/runtime/"
 _MAX_HEADER_BYTES = 64 * 1024
 _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 413: "Too Large"}
@@ -200,6 +202,13 @@ class RuntimeAPIServer:
                 if request_id != self._current:
                     return _reply(conn, 400, b'{"errorType":"InvalidRequestID"}')
                 self._current = None
+                if parts[2] == "response" and len(body) > payload.MAX_RESPONSE_BYTES:
+                    # the Runtime API refuses it; the caller gets Lambda's error instead
+                    error = payload.response_too_large(len(body))
+                    self.events.put(
+                        ("error", now(), (request_id, payload.RESPONSE_TOO_LARGE, error))
+                    )
+                    return _reply(conn, 413, error)
                 if parts[2] == "response":
                     self.events.put(("response", now(), (request_id, body)))
                 else:

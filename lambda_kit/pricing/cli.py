@@ -165,6 +165,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="vCPUs the code can use (for --sweep; 1 for single-threaded code)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    lmi = parser.add_argument_group("Lambda Managed Instances")
+    lmi.add_argument("--compare", choices=("lmi",), help="compare with Managed Instances")
+    lmi.add_argument("--instance-type", default="m7g.xlarge", metavar="TYPE")
+    lmi.add_argument(
+        "--instances", type=_ranged("--instances", 1, 1e5, "", integer=True), default=1
+    )
+    lmi.add_argument(
+        "--instance-usd-per-hour",
+        type=_ranged("--instance-usd-per-hour", 0, 1000, " USD"),
+        default=None,
+        metavar="P",
+        help="the instance's on-demand price (default: lambda_kit.pricing.lmi's table)",
+    )
 
 
 def _workload(args: argparse.Namespace) -> Workload:
@@ -357,6 +370,19 @@ def run(args: argparse.Namespace) -> int:
             _print_sweep(rows, work, args.cpu_bound_fraction, args.max_vcpus)
         return 0
     bill = project_month(work, prices, free_tier=args.free_tier, already_gb_s=args.month_gb_s)
+    if args.compare == "lmi":
+        from lambda_kit.pricing import lmi
+
+        try:
+            usd, source = lmi.instance_price(args.instance_type, args.instance_usd_per_hour)
+        except ValueError as err:
+            sys.stderr.write(f"lambda-kit cost: {err}\n")
+            return 2
+        sys.stdout.write(
+            "\n".join(lmi.compare_lines(bill, args.instance_type, args.instances, usd, source))
+            + "\n"
+        )
+        return 0
     if args.json:
         import json
 

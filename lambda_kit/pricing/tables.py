@@ -15,13 +15,24 @@ Sources (read 2026-11):
 * AWS_TIER_BLOG: "Introducing tiered pricing for AWS Lambda", AWS Compute Blog
   (2022): the tiers are a 10 % and a 20 % discount on the first tier's price, per
   architecture, region and account (or organisation).
-* ARTILLERY: artillery 2.0.28, lib/platform/aws-lambda/prices.js (unpkg), which lists
-  the first-tier GB-s price of the regions that differ from us-east-1. Only the GB-s
-  price comes from it: those rows' request, storage and provisioned prices are
-  us-east-1's (marked ``assumed`` in the note), their lower tiers are derived with
-  AWS_TIER_BLOG's discounts.
-* SAILES: Mark Sailes, "The Other Feature of AWS Lambda Provisioned Concurrency -
-  Saving Money" (Medium): eu-west-1 requests $0.20 per million, $0.0000166667 per GB-s.
+* CALC_S, CALC_MS: AWS's pricing calculator's metered-unit map for Lambda
+  (calculator.aws/pricing/2.0/meteredUnitMaps/lambda/USD/current/lambda.json), as two
+  versions of it are copied in remotion's packages/lambda/src/pricing/. CALC_S (the
+  later copy) has x86_64 and arm64 GB-s, requests, storage and provisioned prices for
+  ten regions; CALC_MS (earlier) has x86_64 GB-s, requests and provisioned prices for
+  twenty-two.
+* ARTILLERY: artillery 2.0.28, lib/platform/aws-lambda/prices.js (unpkg): first-tier
+  x86_64 and arm64 GB-s prices of af-south-1, ap-east-1, eu-south-1, me-south-1 and
+  me-central-1.
+* REGION_LIST: the commercial regions Lambda runs in, as AWS's OpenTelemetry Lambda
+  layers are published to them.
+
+What a source does not give is filled in and the row's ``note`` says so: ``storage
+assumed`` / ``provisioned assumed`` (us-east-1's), ``arm64 ... derived`` (the x86_64
+price x 0.8, the us-east-1 ratio), and for regions with no sourced price at all
+(``UNSOURCED``) every price is us-east-1's. Lower tiers apply AWS_TIER_BLOG's
+discounts. ``lambda-kit prices --refresh`` replaces all of it with AWS's own Price List
+offer file (the user's table, :func:`user_table_path`), which wins over this one.
 
 Private pricing: ``LAMBDA_KIT_PRICE_REQUEST_USD_PER_MILLION`` and
 ``LAMBDA_KIT_PRICE_GB_S_USD`` (a flat GB-s price for every tier) override a row,
@@ -36,7 +47,17 @@ from lambda_kit import settings
 
 AWS_PAGE = "https://aws.amazon.com/lambda/pricing/ (read 2026-11)"
 ARTILLERY = "artillery@2.0.28 lib/platform/aws-lambda/prices.js (read 2026-11)"
-SAILES = "Mark Sailes, 'The Other Feature of AWS Lambda Provisioned Concurrency' (read 2026-11)"
+CALC_S = (
+    "calculator.aws meteredUnitMaps/lambda, as copied in remotion "
+    "packages/lambda/src/pricing/price-per-1-s.ts (read 2026-12)"
+)
+CALC_MS = (
+    "calculator.aws meteredUnitMaps/lambda, as copied in remotion "
+    "packages/lambda/src/pricing/price-per-1-ms.ts (read 2026-12)"
+)
+UNSOURCED = "no published figure found for this region (read 2026-12)"
+#: where the list of commercial regions comes from
+REGION_LIST = "aws-otel.github.io src/config/lambdaLayerArns.js regionDisplayNames (read 2026-12)"
 
 #: ephemeral storage above this is billed
 FREE_STORAGE_MB = 512
@@ -150,45 +171,148 @@ _US_EAST_1 = {
     ),
 }
 
-# region -> (x86_64 first-tier GB-s price, arm64 first-tier GB-s price, source, note)
-_REGIONS: dict[str, tuple[float, float, str, str]] = {
-    "us-east-1": (0.0000166667, 0.0000133334, AWS_PAGE, ""),
-    "us-east-2": (
-        0.0000166667,
-        0.0000133334,
-        AWS_PAGE,
-        "the page's first-tier example quotes US East (Ohio) at us-east-1's price",
-    ),
-    "eu-west-1": (0.0000166667, 0.0000133334, SAILES, "arm64 price assumed equal to us-east-1"),
-    "af-south-1": (0.0000221000, 0.0000176800, ARTILLERY, "request/storage/provisioned assumed"),
-    "ap-east-1": (0.0000229200, 0.0000183000, ARTILLERY, "request/storage/provisioned assumed"),
-    "eu-south-1": (0.0000195172, 0.0000156138, ARTILLERY, "request/storage/provisioned assumed"),
-    "me-south-1": (0.0000206667, 0.0000165334, ARTILLERY, "request/storage/provisioned assumed"),
-    "me-central-1": (0.0000206667, 0.0000165334, ARTILLERY, "request/storage/provisioned assumed"),
+# region -> (x86_64 GB-s, arm64 GB-s, requests per million, storage GB-s, provisioned
+# concurrency GB-s, duration on provisioned GB-s, source, note). None: not sourced for
+# this region; the us-east-1 figure (or, for arm64, the x86_64 figure x the us-east-1
+# ratio) is used and the note says so. Lower tiers: AWS_TIER_BLOG's 10 % and 20 % off.
+_N = None
+_Row = tuple[float, float | None, float, float | None, float | None, float | None, str, str]
+# fmt: off
+_REGIONS: dict[str, _Row] = {
+    "us-east-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000309, 0.0000041667, 0.0000097222, AWS_PAGE, ""),  # noqa: E501
+    "us-east-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000309, 0.0000041667, 0.0000097222, CALC_S, ""),  # noqa: E501
+    "us-west-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000309, 0.0000041667, 0.0000097222, CALC_S, ""),  # noqa: E501
+    "ap-south-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000352, 0.0000044985, 0.0000104966, CALC_S, ""),  # noqa: E501
+    "ap-southeast-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000370, 0.0000051991, 0.0000121313, CALC_S, ""),  # noqa: E501
+    "ap-southeast-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000370, 0.0000052360, 0.0000122173, CALC_S, ""),  # noqa: E501
+    "ap-northeast-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000370, 0.0000053835, 0.0000125615, CALC_S, ""),  # noqa: E501
+    "eu-central-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000367, 0.0000050147, 0.0000117011, CALC_S, ""),  # noqa: E501
+    "eu-west-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000340, 0.0000046460, 0.0000108407, CALC_S, ""),  # noqa: E501
+    "eu-west-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000358, 0.0000048304, 0.0000112709, CALC_S, ""),  # noqa: E501
+    "us-west-1": (0.0000166667, _N, 0.20, _N, 0.0000049041, 0.0000114430, CALC_MS, ""),
+    "ap-northeast-2": (0.0000166667, _N, 0.20, _N, 0.0000051254, 0.0000119592, CALC_MS, ""),
+    "ap-northeast-3": (0.0000215300, _N, 0.26, _N, 0.0000053800, 0.0000125600, CALC_MS, ""),
+    "ca-central-1": (0.0000166667, _N, 0.20, _N, 0.0000046460, 0.0000108407, CALC_MS, ""),
+    "eu-west-3": (0.0000166667, _N, 0.20, _N, 0.0000048673, 0.0000113569, CALC_MS, ""),
+    "eu-north-1": (0.0000166667, _N, 0.20, _N, 0.0000044248, 0.0000103245, CALC_MS, ""),
+    "sa-east-1": (0.0000166667, _N, 0.20, _N, 0.0000066372, 0.0000154867, CALC_MS, ""),
+    # arm64 GB-s from ARTILLERY, the rest from CALC_MS
+    "af-south-1": (0.0000221000, 0.0000176800, 0.27, _N, 0.0000055300, 0.0000129000, CALC_MS, ""),
+    "ap-east-1": (0.0000229200, 0.0000183000, 0.28, _N, 0.0000057153, 0.0000133358, CALC_MS, ""),
+    "eu-south-1": (0.0000195172, 0.0000156138, 0.23, _N, 0.0000048783, 0.0000113827, CALC_MS, ""),
+    "me-south-1": (0.0000206667, 0.0000165334, 0.25, _N, 0.0000051108, 0.0000119251, CALC_MS, ""),
+    "me-central-1": (0.0000206667, 0.0000165334, 0.20, _N, _N, _N, ARTILLERY, "requests assumed"),
+    # Lambda runs here (REGION_LIST), but no price of the region could be sourced
+    "ap-south-2": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "ap-southeast-3": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "ap-southeast-4": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "ap-southeast-5": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "ap-southeast-7": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "ca-west-1": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "eu-central-2": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "eu-south-2": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "il-central-1": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
+    "mx-central-1": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
 }
+# fmt: on
+#: arm64 / x86_64 in us-east-1, for the regions whose arm64 prices are not published here
+_ARM_RATIO = 0.8
 
 
 def region_names() -> list[str]:
-    """The regions the table knows, sorted.
+    """The regions the table knows (bundled, and the user's refreshed table), sorted.
 
     >>> "us-east-1" in region_names()
     True
     """
-    return sorted(_REGIONS)
+    return sorted(set(_REGIONS) | set(_user_table()))
 
 
 def _regional(region: str, architecture: str) -> Prices:
+    """The bundled row of ``region``: the sourced figures, the rest filled in and said so."""
     base = _US_EAST_1[architecture]
-    x86, arm, source, note = _REGIONS[region]
-    first = x86 if architecture == "x86_64" else arm
     if region == "us-east-1":
         return base
+    x86, arm, per_million, storage, pc, pc_dur, source, note = _REGIONS[region]
+    if source == UNSOURCED:
+        return base._replace(region=region, source=source, note="us-east-1's prices assumed")
+    filled: list[str] = [note] if note else []
+    arm64 = architecture == "arm64"
+    first = x86
+    if arm64 and arm is None:
+        first = round(x86 * _ARM_RATIO, 10)
+        filled.append("arm64 GB-s derived (x86_64 x 0.8)")
+    elif arm64 and arm is not None:
+        first = arm
+    if storage is None:
+        storage = base.storage_gb_s_usd
+        filled.append("storage assumed")
+    if pc is None or pc_dur is None:
+        pc_usd, pc_dur_usd = base.provisioned_gb_s_usd, base.provisioned_duration_gb_s_usd
+        filled.append("provisioned assumed")
+    elif arm64 and region != "us-east-1":
+        pc_usd, pc_dur_usd = round(pc * _ARM_RATIO, 10), round(pc_dur * _ARM_RATIO, 10)
+        filled.append("arm64 provisioned derived (x86_64 x 0.8)")
+    else:
+        pc_usd, pc_dur_usd = pc, pc_dur
     # AWS_TIER_BLOG: tier 2 is 10 % off tier 1, tier 3 is 20 % off.
     tiers = tuple(
         (upper, round(first * factor, 10))
         for (upper, _), factor in zip(base.tiers, (1.0, 0.9, 0.8), strict=True)
     )
-    return base._replace(region=region, tiers=tiers, source=source, note=note)
+    return Prices(
+        region,
+        architecture,
+        per_million / 1e6,
+        tiers,
+        storage,
+        pc_usd,
+        pc_dur_usd,
+        source,
+        "; ".join(filled),
+    )
+
+
+# The user's price table (``lambda-kit prices --refresh``): found once per process. On
+# Lambda there is none, so the cold path pays one stat() and never imports json.
+_user: dict[str, dict[str, Prices]] | None = None
+
+
+def _user_table() -> dict[str, dict[str, Prices]]:
+    global _user
+    if _user is None:
+        path = user_table_path()
+        if path and os.path.isfile(path):
+            from lambda_kit.pricing import usertable
+
+            _user = usertable.load(path)
+        else:
+            _user = {}
+    return _user
+
+
+def user_table_path() -> str | None:
+    """Where ``lambda-kit prices --refresh`` keeps the user's table (None: turned off).
+
+    ``LAMBDA_KIT_PRICES_FILE`` (``off`` turns it off), else
+    ``$XDG_CACHE_HOME/lambda_kit/prices.json`` (``~/.cache/...`` without it).
+    """
+    env = os.environ.get(settings.PRICES_FILE)
+    if env is not None and env.strip():
+        return None if env.strip().lower() == "off" else env
+    cache = os.environ.get("XDG_CACHE_HOME") or ""
+    if not cache:
+        home = os.environ.get("HOME")
+        if not home:
+            return None
+        cache = os.path.join(home, ".cache")
+    return os.path.join(cache, "lambda_kit", "prices.json")
+
+
+def forget_user_table() -> None:
+    """Read the user's table again on the next lookup (after a refresh; tests)."""
+    global _user
+    _user = None
 
 
 def _env_price(name: str) -> float | None:
@@ -222,9 +346,13 @@ def prices_for(
     """
     if architecture not in _US_EAST_1:
         raise ValueError(f"unknown architecture {architecture!r}: use x86_64 or arm64")
-    if region not in _REGIONS:
+    user = _user_table().get(region)
+    if user is not None and architecture in user:
+        row = user[architecture]
+    elif region in _REGIONS:
+        row = _regional(region, architecture)
+    else:
         raise ValueError(f"no prices for region {region!r}; known: {', '.join(region_names())}")
-    row = _regional(region, architecture)
     per_million = request_usd_per_million
     if per_million is None:
         per_million = _env_price(settings.PRICE_REQUEST_USD_PER_MILLION)
