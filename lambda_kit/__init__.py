@@ -14,7 +14,18 @@ command line) loads on first use through ``__getattr__`` (PEP 562).
 
 from __future__ import annotations
 
-from lambda_kit import _profile_hook as _profile_hook  # starts the import profiler if enabled
+from lambda_kit import settings as _settings
+
+if _settings.profile_imports():  # first: it times everything imported after it
+    try:
+        from lambda_kit.imports.initrecord import start as _start
+
+        _start()
+    except Exception as _exc:  # the handler must import even if we cannot profile
+        from lambda_kit._problems import problem as _problem
+
+        _problem(f"could not start the import profiler: {_exc!r}")
+
 from lambda_kit._version import __version__
 from lambda_kit.instrument import instrument
 

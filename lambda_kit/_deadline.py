@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from _thread import start_new_thread as _start_thread
 
-from lambda_kit import _state
+from lambda_kit import _hooks
 from lambda_kit._problems import problem
 
 TYPE_CHECKING = False
@@ -101,4 +101,4 @@ def _reset() -> None:
     active.clear()
 
 
-_state.register(__name__, _reset)
+_hooks.register_reset(__name__, _reset)

@@ -36,10 +36,10 @@ def reset() -> None:
 
 
 def _register() -> None:
-    # _state imports nothing of lambda_kit, so this module stays a leaf
-    from lambda_kit import _state
+    # _hooks imports nothing of lambda_kit, so this module stays a leaf
+    from lambda_kit import _hooks
 
-    _state.register(__name__, reset)
+    _hooks.register_reset(__name__, reset)
 
 
 _register()

@@ -23,25 +23,25 @@ Compute Blog, "AWS Lambda standardizes billing for INIT phase", 2025):
 * on Lambda Managed Instances an invocation costs only its request: compute is the
   instances' price (``managed_instances_cost_usd``).
 
-Prices come from the one price table, :mod:`lambda_kit.pricing.tables`. This module
+Prices come from the one price table, :mod:`lambda_kit.prices`. This module
 is on the cold-start path (the record prices its first invocation), so it imports
 nothing but that table, and the table imports nothing heavy.
 """
 
 from __future__ import annotations
 
-from lambda_kit.pricing import tables
+from lambda_kit import prices as price_table
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from lambda_kit.pricing.tables import Prices
+    from lambda_kit.prices import Prices
 
 #: INIT of on-demand ZIP functions on managed runtimes is billed from this day (ISO date)
 INIT_BILLED_FROM = "2025-08-01"
 #: the region whose prices the record uses when the function's region is not known
 DEFAULT_REGION = "us-east-1"
-FREE_STORAGE_MB = tables.FREE_STORAGE_MB
+FREE_STORAGE_MB = price_table.FREE_STORAGE_MB
 
 
 def billed_ms(duration_ms: float) -> int:
@@ -125,7 +125,7 @@ def prices(region: str | None = None, architecture: str = "x86_64") -> Prices:
 
     An unknown region or architecture raises ``ValueError`` naming the known ones.
     """
-    return tables.prices_for(region or DEFAULT_REGION, architecture)
+    return price_table.prices_for(region or DEFAULT_REGION, architecture)
 
 
 _fallback_rows: dict[tuple[str, str], Prices] = {}
@@ -144,9 +144,9 @@ def function_prices(region: str | None, architecture: str = "x86_64") -> tuple[P
     if architecture not in ("x86_64", "arm64"):
         architecture = "x86_64"
     if not region:
-        return tables.prices_for(DEFAULT_REGION, architecture), False
+        return price_table.prices_for(DEFAULT_REGION, architecture), False
     try:
-        return tables.prices_for(region, architecture), False
+        return price_table.prices_for(region, architecture), False
     except ValueError:
         pass
     key = (region, architecture)
@@ -158,7 +158,7 @@ def function_prices(region: str | None, architecture: str = "x86_64") -> tuple[P
             f"no prices for region {region!r}; pricing at {DEFAULT_REGION}'s",
             key=f"billing.region:{region}",
         )
-        row = _fallback_rows[key] = tables.prices_for(DEFAULT_REGION, architecture)
+        row = _fallback_rows[key] = price_table.prices_for(DEFAULT_REGION, architecture)
     return row, True
 
 

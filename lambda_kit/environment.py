@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import time
 
-from lambda_kit import _state, settings
+from lambda_kit import _hooks, settings
 from lambda_kit._problems import problem
 from lambda_kit.settings import env_float, env_int
 
@@ -248,7 +248,7 @@ def detect_floor(maxrss_kib: int) -> None:
 class Environment:
     """Per-process facts: read once, when the first invocation starts.
 
-    A forked child (``multiprocessing``) gets a new object (``lambda_kit._state``),
+    A forked child (``multiprocessing``) gets a new object (``lambda_kit._hooks.reset``),
     and a SnapStart restore is a new environment too (see ``reset``).
     """
 
@@ -301,7 +301,7 @@ def reset() -> None:
 
 
 # a forked child is a new process with its own start time and its own first invocation
-_state.register(__name__, reset)
+_hooks.register_reset(__name__, reset)
 
 
 def first_invocation(

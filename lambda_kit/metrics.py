@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 
-from lambda_kit import _hooks, _state
+from lambda_kit import _hooks
 from lambda_kit._current import Bag, current
 from lambda_kit._problems import problem
 
@@ -50,7 +50,7 @@ def _reset() -> None:
     _outside = Bag()
 
 
-_state.register(__name__, _reset)
+_hooks.register_reset(__name__, _reset)
 
 
 def _bag(name: str) -> Bag | None:

@@ -28,7 +28,7 @@ from operator import itemgetter
 from resource import RUSAGE_SELF
 from resource import getrusage as _getrusage
 
-from lambda_kit import _state, billing, environment, settings
+from lambda_kit import _hooks, billing, environment, settings
 from lambda_kit._json import dumps, key
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lambda_kit._current import Call
-    from lambda_kit.pricing.tables import Prices
+    from lambda_kit.prices import Prices
 
 #: the keys every record has, in the order they are written
 CORE_KEYS = (
@@ -83,7 +83,7 @@ _billed_ms = billing.billed_ms
 #: error_type of a timed-out invocation, as Lambda's platform.report names it
 TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
 
-# -- per-process caches (reset with lambda_kit._state) -----------------------------
+# -- per-process caches (reset with lambda_kit._hooks.reset) -----------------------------
 _second = -1  # the epoch second whose text is _second_text
 _second_text = ""
 # per-environment fields' JSON text, by (service, name, version, ARN, memory, init
@@ -108,7 +108,7 @@ def _reset() -> None:
     _fallback.clear()
 
 
-_state.register(__name__, _reset)
+_hooks.register_reset(__name__, _reset)
 
 
 def timestamp(now_ns: int | None = None) -> str:

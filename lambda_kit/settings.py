@@ -169,3 +169,16 @@ def first_set(*names: str) -> str | None:
         if value:
             return value
     return None
+
+
+def profile_imports() -> bool:
+    """Whether ``import lambda_kit`` starts the import profiler.
+
+    On by default inside a Lambda runtime (``AWS_LAMBDA_RUNTIME_API``,
+    ``AWS_LAMBDA_FUNCTION_NAME`` or ``_HANDLER`` set, as on AWS and under
+    ``lambda-kit invoke``), off elsewhere so that test suites and long-lived processes
+    that only use the logger never carry it; ``LAMBDA_KIT_PROFILE_IMPORTS=0|1`` decides.
+    """
+    env = os.environ
+    on_lambda = RUNTIME_API in env or FUNCTION_NAME in env or HANDLER in env
+    return env_flag(PROFILE_IMPORTS, on_lambda)

@@ -18,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambda_kit import billing
+from lambda_kit import prices as tables
 from lambda_kit._problems import reset as reset_problems
 from lambda_kit.cli import main
-from lambda_kit.pricing import refresh, tables
+from lambda_kit.pricing import refresh
 
 FIXTURE = Path(__file__).parent / "fixtures" / "awslambda_offer.json"
 #: the commercial regions Lambda runs in (tables.REGION_LIST)
@@ -225,7 +226,7 @@ def test_refreshed_tiers_are_the_offer_files_ranges(user_table):
 def test_refresh_from_a_file_and_the_table_survives_a_new_process(capsys, user_table):
     code, _, _ = prices(capsys, "--refresh", "--from", str(FIXTURE), "--region", "us-east-1")
     assert code == 0 and json.loads(user_table.read_text())["version"] == 1
-    probe = "from lambda_kit.pricing import tables; print(tables.prices_for('eu-central-2').tiers)"
+    probe = "from lambda_kit import prices; print(prices.prices_for('eu-central-2').tiers)"
     env = {**os.environ, "LAMBDA_KIT_PRICES_FILE": str(user_table)}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
     assert done.stdout.strip() == "((inf, 2e-05),)"

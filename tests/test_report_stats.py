@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambda_kit.pricing.tables import prices_for
+from lambda_kit.prices import prices_for
 from lambda_kit.report.advice import recommend
 from lambda_kit.report.parse import Sample
 from lambda_kit.report.stats import Aggregate, LogHistogram

@@ -6,14 +6,14 @@
     round(bill.total_usd, 2)   # 2.73, AWS's own worked example
 
 Every name carries its unit (``_usd``, ``_gb_s``, ``_ms``, ``_mb``). Sources
-and dates of every price are in :mod:`lambda_kit.pricing.tables` and in
+and dates of every price are in :mod:`lambda_kit.prices` and in
 ``docs/cost.md``. ``lambda_kit.billing`` holds the billing rules every part uses; of this package
 only the price table is on the cold-start path (the record prices its invocation).
 """
 
 from __future__ import annotations
 
-# ``lambda_kit.billing`` imports ``pricing.tables`` on the cold-start path; importing
+# ``lambda_kit.billing`` imports the price table on the cold-start path; importing
 # the package must not load the model (and typing) with it: names load on first use.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
     from lambda_kit.billing import gb_s as gb_s
     from lambda_kit.billing import init_is_billed as init_is_billed
+    from lambda_kit.prices import Prices as Prices
+    from lambda_kit.prices import prices_for as prices_for
+    from lambda_kit.prices import region_names as region_names
     from lambda_kit.pricing.model import Bill as Bill
     from lambda_kit.pricing.model import TierCharge as TierCharge
     from lambda_kit.pricing.model import Workload as Workload
@@ -29,9 +32,6 @@ if TYPE_CHECKING:
     from lambda_kit.pricing.model import provisioned_seconds as provisioned_seconds
     from lambda_kit.pricing.model import request_usd as request_usd
     from lambda_kit.pricing.model import storage_usd as storage_usd
-    from lambda_kit.pricing.tables import Prices as Prices
-    from lambda_kit.pricing.tables import prices_for as prices_for
-    from lambda_kit.pricing.tables import region_names as region_names
 
 _NAMES = {
     "Bill": "lambda_kit.pricing.model",
@@ -44,9 +44,9 @@ _NAMES = {
     "provisioned_seconds": "lambda_kit.pricing.model",
     "request_usd": "lambda_kit.pricing.model",
     "storage_usd": "lambda_kit.pricing.model",
-    "Prices": "lambda_kit.pricing.tables",
-    "prices_for": "lambda_kit.pricing.tables",
-    "region_names": "lambda_kit.pricing.tables",
+    "Prices": "lambda_kit.prices",
+    "prices_for": "lambda_kit.prices",
+    "region_names": "lambda_kit.prices",
 }
 __all__ = [*_NAMES]
 

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from lambda_kit.billing import init_is_billed
+from lambda_kit.prices import prices_for, region_names
 from lambda_kit.pricing.model import Bill, Workload, project_month
 from lambda_kit.pricing.sweep import MB_PER_VCPU, SweepRow, sweep
-from lambda_kit.pricing.tables import prices_for, region_names
 
 
 def _ranged(

@@ -26,7 +26,7 @@ import math
 from typing import NamedTuple
 
 from lambda_kit.billing import billed_ms, gb_s
-from lambda_kit.pricing.tables import (
+from lambda_kit.prices import (
     FREE_GB_S,
     FREE_REQUESTS,
     FREE_STORAGE_MB,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lambda_kit.pricing import tables
+from lambda_kit import prices as price_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +61,7 @@ def _refresh(source: str | None, timeout_s: float) -> str:
 
     if not timeout_s > 0:
         raise ValueError(f"--timeout {timeout_s:g} must be more than 0 seconds")
-    path = tables.user_table_path()
+    path = price_table.user_table_path()
     if path is None:
         raise ValueError("LAMBDA_KIT_PRICES_FILE=off: there is no user price table to write")
     url = source or refresh.OFFER_URL
@@ -75,13 +75,13 @@ def _refresh(source: str | None, timeout_s: float) -> str:
         usertable.save(path, rows, meta)
     except OSError as exc:
         raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
-    tables.forget_user_table()
+    price_table.forget_user_table()
     return f"lambda-kit: {len(rows)} regions from {url} written to {path}"
 
 
 def table_lines(region: str | None = None, arch: str | None = None) -> list[str]:
     """The table as text: one line per region and architecture, its source below it."""
-    regions = [region] if region else tables.region_names()
+    regions = [region] if region else price_table.region_names()
     archs = [arch] if arch else ["x86_64", "arm64"]
     out = [
         f"{'region':<15} {'arch':<7} {'GB-s (tier 1)':>13} {'per 1M req':>10} "
@@ -90,7 +90,7 @@ def table_lines(region: str | None = None, arch: str | None = None) -> list[str]
     sources: dict[str, int] = {}
     for r in regions:
         for a in archs:
-            row = tables.prices_for(r, a)
+            row = price_table.prices_for(r, a)
             n = sources.setdefault(row.source, len(sources) + 1)
             out.append(
                 f"{r:<15} {a:<7} {row.tiers[0][1]:>13.10f} {row.request_usd * 1e6:>10.2f} "

@@ -1,7 +1,7 @@
 """Rebuild the price table from AWS's public Price List offer file for AWSLambda.
 
     rows, meta = rebuild(fetch(OFFER_URL, timeout_s=30))
-    usertable.save(tables.user_table_path(), rows, meta)
+    usertable.save(prices.user_table_path(), rows, meta)
 
 The offer file's format is documented in the AWS Billing and Cost Management user
 guide, "Reading the service price list files" (Price List Bulk API): ``products`` maps a
@@ -28,7 +28,7 @@ import time
 import urllib.error
 import urllib.request
 
-from lambda_kit.pricing.tables import Prices, prices_for, region_names
+from lambda_kit.prices import Prices, prices_for, region_names
 
 OFFER_URL = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/index.json"
 #: the whole AWSLambda offer file is some tens of MB; more than this is not one

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from lambda_kit.prices import Prices
 from lambda_kit.pricing.model import Bill, Workload, project_month
-from lambda_kit.pricing.tables import Prices
 
 #: memory that buys one full vCPU (AWS Lambda developer guide, "Configuring memory")
 MB_PER_VCPU = 1769

@@ -3,7 +3,7 @@
     lambda-kit prices --refresh        # writes it (lambda_kit.pricing.refresh)
     prices_for("eu-central-2")         # then reads it, once per process
 
-Written by ``lambda-kit prices --refresh``; read by :func:`lambda_kit.pricing.tables.prices_for`
+Written by ``lambda-kit prices --refresh``; read by :func:`lambda_kit.prices.prices_for`
 when the file exists (see ``tables.user_table_path``). A file that cannot be read or is
 not a table is reported once on stderr and ignored: the bundled table is the default.
 
@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 import math
 import os
+from typing import Any
 
 from lambda_kit._problems import problem
-from lambda_kit.pricing.tables import Prices
 
 VERSION = 1
 _NUMBERS = (
@@ -32,8 +32,9 @@ _NUMBERS = (
 )
 
 
-def row_to_json(row: Prices) -> dict[str, object]:
-    """One row as the file keeps it (an infinite upper bound is ``null``)."""
+def row_to_json(row: Any) -> dict[str, object]:
+    """One row (a ``lambda_kit.prices.Prices``) as the file keeps it (an infinite upper
+    bound is ``null``)."""
     return {
         "request_usd": row.request_usd,
         "tiers": [[None if math.isinf(u) else u, p] for u, p in row.tiers],
@@ -45,7 +46,7 @@ def row_to_json(row: Prices) -> dict[str, object]:
     }
 
 
-def _row(region: str, arch: str, data: object) -> Prices:
+def _row(region: str, arch: str, data: object) -> tuple[Any, ...]:
     if not isinstance(data, dict):
         raise ValueError(f"{region}/{arch} is not an object")
     values = []
@@ -63,7 +64,7 @@ def _row(region: str, arch: str, data: object) -> Prices:
             raise ValueError(f"{region}/{arch}: a tier is not [upper, price]")
         upper = math.inf if t[0] is None else float(t[0])
         tiers.append((upper, float(t[1])))
-    return Prices(
+    return (
         region,
         arch,
         values[0],
@@ -76,14 +77,16 @@ def _row(region: str, arch: str, data: object) -> Prices:
     )
 
 
-def parse(doc: object) -> dict[str, dict[str, Prices]]:
-    """The rows of a table document; ``ValueError`` says what is wrong with it."""
+def parse(doc: object) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """The rows of a table document, each as the fields of a ``lambda_kit.prices.Prices``
+    in its order (this module builds no rows: the table imports it, not the other way);
+    ``ValueError`` says what is wrong with the document."""
     if not isinstance(doc, dict) or doc.get("version") != VERSION:
         raise ValueError(f"not a lambda-kit price table (version {VERSION})")
     regions = doc.get("regions")
     if not isinstance(regions, dict):
         raise ValueError("no regions in the price table")
-    table: dict[str, dict[str, Prices]] = {}
+    table: dict[str, dict[str, tuple[Any, ...]]] = {}
     for region, archs in regions.items():
         if not isinstance(archs, dict):
             raise ValueError(f"{region} is not an object")
@@ -91,7 +94,7 @@ def parse(doc: object) -> dict[str, dict[str, Prices]]:
     return table
 
 
-def load(path: str) -> dict[str, dict[str, Prices]]:
+def load(path: str) -> dict[str, dict[str, tuple[Any, ...]]]:
     """The user's table at ``path``; a bad one warns once and gives an empty table."""
     try:
         with open(path, "rb") as f:
@@ -101,7 +104,7 @@ def load(path: str) -> dict[str, dict[str, Prices]]:
         return {}
 
 
-def save(path: str, rows: dict[str, dict[str, Prices]], meta: dict[str, str]) -> None:
+def save(path: str, rows: dict[str, dict[str, Any]], meta: dict[str, str]) -> None:
     """Write ``rows`` to ``path`` atomically (a reader never sees half a file)."""
     doc: dict[str, object] = {"version": VERSION, **meta}
     doc["regions"] = {

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from lambda_kit.pricing.tables import prices_for, region_names
+from lambda_kit.prices import prices_for, region_names
 from lambda_kit.report.advice import recommend
 from lambda_kit.report.parse import Malformed, parse_line
 from lambda_kit.report.stats import Aggregate

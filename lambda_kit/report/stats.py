@@ -20,7 +20,7 @@ import math
 from collections import Counter
 
 from lambda_kit.billing import billed_duration_ms, gb_s, invocation_cost_usd
-from lambda_kit.pricing.tables import Prices
+from lambda_kit.prices import Prices
 from lambda_kit.report.parse import Sample
 
 

@@ -15,7 +15,6 @@ import time
 import weakref
 
 from lambda_kit import _hooks, environment
-from lambda_kit import _state as process_state
 from lambda_kit._problems import problem
 from lambda_kit._typing import Generic, ParamSpec, TypeVar
 from lambda_kit.reuse import _checks, _shutdown
@@ -395,4 +394,4 @@ def _after_fork_in_child() -> None:
 
 _hooks.add_start(_on_start)
 _hooks.add_record(_on_record)
-process_state.register(__name__, _after_fork_in_child)
+_hooks.register_reset(__name__, _after_fork_in_child)

@@ -1,6 +1,6 @@
 """Lambda price tables: one row per region and architecture, each naming its source and date.
 
-    from lambda_kit.pricing.tables import prices_for
+    from lambda_kit.prices import prices_for
     prices_for("us-east-1", "arm64").tiers[0]   # (7.5e9, 1.33334e-05)
 
 Sources (read 2026-11):
@@ -285,7 +285,10 @@ def _user_table() -> dict[str, dict[str, Prices]]:
         if path and os.path.isfile(path):
             from lambda_kit.pricing import usertable
 
-            _user = usertable.load(path)
+            _user = {
+                region: {arch: Prices(*fields) for arch, fields in archs.items()}
+                for region, archs in usertable.load(path).items()
+            }
         else:
             _user = {}
     return _user
