@@ -7,15 +7,25 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench coldstart system-deps docs-tune clean
+.PHONY: demo test test-all lint bench coldstart system-deps docs-tune clean
+
+# The Pythons `make test-all` runs the suite on, each in its own venv (.venv-3.11, ...):
+# pyenv's build of each when there is one, else python3.X from PATH.
+PYTHON_VERSIONS := 3.11 3.12 3.13
+
+# A venv made before the rename has this project installed as "lambda-kit", which is now
+# another project's name on the index: it goes, so the two never share site-packages.
+UNINSTALL_OLD_NAME := $(PIP) uninstall -y -q lambda-kit 2>/dev/null || true
 
 $(VENV)/.run-installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(UNINSTALL_OLD_NAME)
 	$(PIP) install -e '.[local]'
 	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(UNINSTALL_OLD_NAME)
 	$(PIP) install -e '.[dev]'
 	@touch $@ $(VENV)/.run-installed
 
@@ -32,6 +42,17 @@ lint: $(VENV)/.dev-installed
 
 test: $(VENV)/.dev-installed system-deps lint
 	$(PY) -m pytest -q -p no:cacheprovider --benchmark-disable tests benchmarks
+
+# The suite on every supported Python, one after the other (2 cores: not in parallel),
+# with each run's wall time; stops at the first that fails.
+test-all: system-deps
+	@for v in $(PYTHON_VERSIONS); do \
+	  py=$$(ls -d $(HOME)/.pyenv/versions/$$v.*/bin/python 2>/dev/null | tail -n 1); \
+	  [ -n "$$py" ] || py=$$(command -v python$$v) || { echo "test-all: no Python $$v"; exit 2; }; \
+	  echo "== make test on Python $$v ($$py)"; start=$$(date +%s); \
+	  $(MAKE) --no-print-directory test VENV=.venv-$$v PYTHON=$$py || exit 1; \
+	  echo "== Python $$v: passed in $$(( $$(date +%s) - start )) s"; \
+	done
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m pytest -q -p no:cacheprovider benchmarks --benchmark-only --benchmark-columns=min,median,mean,ops,rounds

@@ -15,7 +15,6 @@ command line) loads on first use through ``__getattr__`` (PEP 562).
 from __future__ import annotations
 
 from lambda_kit import _profile_hook as _profile_hook  # starts the import profiler if enabled
-from lambda_kit._version import __version__
 from lambda_kit.instrument import instrument
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -29,12 +28,14 @@ if TYPE_CHECKING:
     from lambda_kit.reuse import boto3_client as boto3_client
     from lambda_kit.reuse import http_session as http_session
     from lambda_kit.reuse import reuse as reuse
+    from lambda_kit._version import __version__ as __version__
 
 
 __all__ = ["__version__", "get_logger", "instrument", "logger", "metrics", "reuse"]
 
 # name -> (module, attribute); attribute None means the module itself.
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "__version__": ("lambda_kit._version", "__version__"),  # written once, in _version.py
     "logger": ("lambda_kit.log", "logger"),
     "get_logger": ("lambda_kit.log", "get_logger"),
     "reuse": ("lambda_kit.reuse", "reuse"),
