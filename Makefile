@@ -58,7 +58,7 @@ bench: $(VENV)/.dev-installed
 	$(PY) -m pytest -q -p no:cacheprovider benchmarks --benchmark-only --benchmark-columns=min,median,mean,ops,rounds
 
 coldstart: $(VENV)/.dev-installed
-	$(PY) ../shared/tools/coldstart_tax.py
+	$(PY) benchmarks/coldstart_tax.py
 
 # the transcripts in docs/tune.md, produced by running the commands they show
 docs-tune: $(VENV)/.dev-installed
