@@ -61,7 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def find_examples(folder: str | None) -> str | None:
     """The examples folder: the one given, else the one shipped inside the package."""
-    shipped = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    shipped = os.path.join(package, "examples")
     candidate = folder or shipped
     return candidate if os.path.isfile(os.path.join(candidate, "heavy.py")) else None
 
