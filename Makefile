@@ -39,6 +39,7 @@ system-deps:
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check lambda_kit tests benchmarks examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/cfn-lint examples/deploy/template.yaml
 
 test: $(VENV)/.dev-installed system-deps lint
 	$(PY) -m pytest -q -p no:cacheprovider --benchmark-disable tests benchmarks
