@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-all lint bench coldstart system-deps docs-tune clean
+.PHONY: demo test test-all lint docs docs-transcripts docs-tune bench coldstart system-deps clean
 
 # The Pythons `make test-all` runs the suite on, each in its own venv (.venv-3.11, ...):
 # pyenv's build of each when there is one, else python3.X from PATH.
@@ -37,11 +37,20 @@ system-deps:
 	@sh scripts/system-deps.sh
 
 lint: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check lambda_kit tests benchmarks examples
+	$(VENV)/bin/ruff check lambda_kit tests benchmarks examples scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint examples/deploy/template.yaml
 
-test: $(VENV)/.dev-installed system-deps lint
+# The docs site (MkDocs + Material, the API reference from the docstrings) into site/;
+# --strict: a broken link or a docstring mkdocstrings cannot read fails the build.
+docs: $(VENV)/.dev-installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
+# Run every example shown in docs/ and write its output into the page (see the script).
+docs-transcripts: $(VENV)/.dev-installed
+	$(PY) scripts/docs_transcripts.py
+
+test: $(VENV)/.dev-installed system-deps lint docs
 	$(PY) -m pytest -q -p no:cacheprovider --benchmark-disable tests benchmarks
 
 # The suite on every supported Python, one after the other (2 cores: not in parallel),
@@ -66,4 +75,4 @@ docs-tune: $(VENV)/.dev-installed
 	$(PY) scripts/tune_transcript.py docs/tune.md
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* build site *.egg-info .pytest_cache .mypy_cache .ruff_cache
