@@ -47,6 +47,10 @@ OUTPUT_FLAGS = {"-o", "--output", "--html"}
 FILE_SUFFIXES = (".py", ".json", ".log", ".txt", ".yaml", ".yml", ".html", ".md", ".sh")
 
 
+class Failed(Exception):
+    """A command that did not end as its marker says; the page keeps its old block."""
+
+
 @dataclass
 class Transcript:
     """One marked block: where it is, what it runs, and how."""
@@ -122,7 +126,7 @@ def referenced_files(t: Transcript) -> list[Path]:
         if skip_next or word in ("<<<",):
             skip_next = word == "<<<"
             continue
-        if word in OUTPUT_FLAGS:
+        if word in OUTPUT_FLAGS or word in (">", "2>", ">>", "2>>"):
             skip_next = True
             continue
         path = word.split(":", 1)[0]
@@ -169,7 +173,7 @@ def run(t: Transcript) -> str:
     )
     expected = int(t.options.get("exit", "0"))
     if proc.returncode != expected:
-        raise SystemExit(
+        raise Failed(
             f"{t.where}: {t.command!r} exited {proc.returncode}, the page says {expected}:\n"
             + proc.stdout[-2000:]
         )
@@ -179,17 +183,27 @@ def run(t: Transcript) -> str:
     return "\n".join([fence + t.options.get("lang", "text"), *head, out, fence])
 
 
-def rewrite(page: Path) -> int:
-    """Run each transcript of ``page`` and write the outputs in; returns how many ran."""
+def rewrite(page: Path, failures: list[str]) -> int:
+    """Run each transcript of ``page`` and write the outputs in; returns how many ran.
+
+    A command that fails leaves its block as it was and adds to ``failures``.
+    """
     lines = page.read_text().splitlines()
     transcripts, problems = parse(page, lines)
     if problems:
-        raise SystemExit("\n".join(problems))
+        failures.extend(problems)
+        return 0
+    done = 0
     for t in reversed(transcripts):  # from the end, so earlier indexes stay valid
         print(f"{t.where}: {t.command}", file=sys.stderr)
-        lines[t.start + 1 : t.end] = run(t).split("\n")
+        try:
+            lines[t.start + 1 : t.end] = run(t).split("\n")
+        except (Failed, subprocess.TimeoutExpired) as exc:
+            failures.append(str(exc))
+            continue
+        done += 1
     page.write_text("\n".join(lines) + "\n")
-    return len(transcripts)
+    return done
 
 
 def main() -> int:
@@ -204,10 +218,12 @@ def main() -> int:
         return 1
     if args.check:
         return 0
-    total = sum(rewrite(page) for page in pages)
-    print(
-        f"docs_transcripts: {total} transcripts regenerated in {len(pages)} pages", file=sys.stderr
-    )
+    failures: list[str] = []
+    total = sum(rewrite(page, failures) for page in pages)
+    print(f"docs_transcripts: {total} transcripts run in {len(pages)} pages", file=sys.stderr)
+    if failures:
+        print("\n".join(["docs_transcripts: failed:", *failures]), file=sys.stderr)
+        return 1
     return 0
 
 

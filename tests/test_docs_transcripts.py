@@ -82,8 +82,20 @@ def test_a_rewrite_puts_the_command_and_its_output_in_the_block(tmp_path, monkey
     monkeypatch.setattr(dt, "ROOT", tmp_path)
     page = tmp_path / "page.md"
     page.write_text("before\n<!-- transcript[exit=3]: echo out; echo err >&2; exit 3 -->\n```text\nstale\n```\n<!-- /transcript -->\nafter\n")
-    assert dt.rewrite(page) == 1
+    failures: list[str] = []
+    assert dt.rewrite(page, failures) == 1 and failures == []
     assert page.read_text() == (
         "before\n<!-- transcript[exit=3]: echo out; echo err >&2; exit 3 -->\n"
         "```text\n$ echo out; echo err >&2; exit 3\nout\nerr\n```\n<!-- /transcript -->\nafter\n"
     )
+
+
+def test_a_command_that_ends_otherwise_leaves_its_block_and_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(dt, "ROOT", tmp_path)
+    page = tmp_path / "page.md"
+    text = "<!-- transcript: echo partial; exit 4 -->\n```text\nkept\n```\n<!-- /transcript -->\n"
+    page.write_text(text)
+    failures: list[str] = []
+    assert dt.rewrite(page, failures) == 0
+    assert page.read_text() == text
+    assert failures == ["page.md:1: 'echo partial; exit 4' exited 4, the page says 0:\npartial\n"]
