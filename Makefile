@@ -54,15 +54,17 @@ test: $(VENV)/.dev-installed system-deps lint docs
 	$(PY) -m pytest -q -p no:cacheprovider --benchmark-disable tests benchmarks
 
 # The suite on every supported Python, one after the other (2 cores: not in parallel),
-# with each run's wall time; stops at the first that fails.
+# with each run's wall time; every version runs, and the target fails if any failed.
 test-all: system-deps
-	@for v in $(PYTHON_VERSIONS); do \
+	@failed=""; for v in $(PYTHON_VERSIONS); do \
 	  py=$$(ls -d $(HOME)/.pyenv/versions/$$v.*/bin/python 2>/dev/null | tail -n 1); \
 	  [ -n "$$py" ] || py=$$(command -v python$$v) || { echo "test-all: no Python $$v"; exit 2; }; \
 	  echo "== make test on Python $$v ($$py)"; start=$$(date +%s); \
-	  $(MAKE) --no-print-directory test VENV=.venv-$$v PYTHON=$$py || exit 1; \
-	  echo "== Python $$v: passed in $$(( $$(date +%s) - start )) s"; \
-	done
+	  if $(MAKE) --no-print-directory test VENV=.venv-$$v PYTHON=$$py; then r=passed; \
+	  else r=FAILED; failed="$$failed $$v"; fi; \
+	  echo "== Python $$v: $$r in $$(( $$(date +%s) - start )) s"; \
+	done; \
+	[ -z "$$failed" ] || { echo "test-all: failed on Python$$failed"; exit 1; }
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m pytest -q -p no:cacheprovider benchmarks --benchmark-only --benchmark-columns=min,median,mean,ops,rounds
