@@ -23,12 +23,12 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lambda_kit import metrics as metrics
+    from lambda_kit._version import __version__ as __version__
     from lambda_kit.log import get_logger as get_logger
     from lambda_kit.log import logger as logger
     from lambda_kit.reuse import boto3_client as boto3_client
     from lambda_kit.reuse import http_session as http_session
     from lambda_kit.reuse import reuse as reuse
-    from lambda_kit._version import __version__ as __version__
 
 
 __all__ = ["__version__", "get_logger", "instrument", "logger", "metrics", "reuse"]

@@ -85,7 +85,8 @@ def build_layer(
         copy_lambda_kit(root)
         pruned = prune(root)
         if pruned:
-            notes.append(f"left out {pruned} folders no function imports (bin/, tests, caches)")
+            what = "folder" if pruned == 1 else "folders"
+            notes.append(f"left out {pruned} {what} no function imports (bin/, tests, caches)")
         interpreter = python_for_bytecode or find_interpreter(target.python)
         compiled_with = None
         if interpreter is None:
