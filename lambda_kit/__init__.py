@@ -26,8 +26,7 @@ if _settings.profile_imports():  # first: it times everything imported after it
 
         _problem(f"could not start the import profiler: {_exc!r}")
 
-from lambda_kit._version import __version__
-from lambda_kit.instrument import instrument
+from lambda_kit.instrument import instrument  # noqa: E402
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lambda_kit import metrics as metrics
+    from lambda_kit._version import __version__ as __version__
     from lambda_kit.log import get_logger as get_logger
     from lambda_kit.log import logger as logger
     from lambda_kit.reuse import boto3_client as boto3_client
@@ -46,6 +46,7 @@ __all__ = ["__version__", "get_logger", "instrument", "logger", "metrics", "reus
 
 # name -> (module, attribute); attribute None means the module itself.
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "__version__": ("lambda_kit._version", "__version__"),  # written once, in _version.py
     "logger": ("lambda_kit.log", "logger"),
     "get_logger": ("lambda_kit.log", "get_logger"),
     "reuse": ("lambda_kit.reuse", "reuse"),

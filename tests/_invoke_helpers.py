@@ -14,6 +14,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+#: the handlers `lambda-kit demo` runs, shipped in the wheel
+DEMO_EXAMPLES = REPO / "lambda_kit" / "examples"
 
 _REPORT_FIELD = re.compile(r"([A-Za-z ]+): ([^\t]+)")
 

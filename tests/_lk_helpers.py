@@ -52,7 +52,10 @@ def run_python(
         for k, v in os.environ.items()
         if not k.startswith(("AWS_", "LAMBDA_KIT_", "POWERTOOLS_", "_X_AMZN"))
     }
-    full_env["PYTHONPATH"] = ROOT + os.pathsep + os.path.join(ROOT, "examples")
+    # examples/ and the demo's handlers shipped in lambda_kit/examples
+    full_env["PYTHONPATH"] = os.pathsep.join(
+        [ROOT, os.path.join(ROOT, "examples"), os.path.join(ROOT, "lambda_kit", "examples")]
+    )
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-c", code], env=full_env, capture_output=True, text=True, timeout=timeout

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 import socket
 
-from tests._invoke_helpers import EXAMPLES, invoke, processes_mentioning, write_handler
+from tests._invoke_helpers import (
+    DEMO_EXAMPLES,
+    EXAMPLES,
+    invoke,
+    processes_mentioning,
+    write_handler,
+)
 
 
 def test_payloads_go_to_stdout_and_logs_to_stderr():
@@ -33,7 +39,7 @@ def test_env_sets_a_variable_of_the_function(tmp_path):
 
 
 def test_a_handler_error_exits_1_with_lambdas_error_payload():
-    run = invoke(f"{EXAMPLES}/failing.py:handler", "--event", "-", stdin='{"order_id": 7}')
+    run = invoke(f"{DEMO_EXAMPLES}/failing.py:handler", "--event", "-", stdin='{"order_id": 7}')
     assert run.returncode == 1
     assert json.loads(run.stdout)["errorType"] == "OrderNotFound"
     assert run.stderr.splitlines()[-1] == (

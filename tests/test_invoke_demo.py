@@ -62,3 +62,11 @@ def test_the_cold_start_shows_where_its_init_went(demo):
     # the heavy example imports heavy_sdk: the first record's init names it
     [line] = [x for x in demo.splitlines() if "init ms:" in x and "heavy_sdk" in x]
     assert re.search(r"imports [\d.]+", line) and "slowest import heavy_sdk" in line
+
+
+def test_demo_with_a_folder_without_the_examples_is_one_line_and_exit_2(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "lambda_kit", "demo", "--examples", str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert (run.returncode, run.stderr) == (2, f"lambda-kit: no heavy.py in {tmp_path} (--examples DIR)\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lambda_kit.local import run_environment
-from tests._invoke_helpers import EXAMPLES, invoke, ms, records_and_reports
+from tests._invoke_helpers import DEMO_EXAMPLES, EXAMPLES, invoke, ms, records_and_reports
 
 
 def _agree(records, reports):
@@ -44,7 +44,7 @@ def test_records_agree_with_the_report_lines(hello_run):
 
 
 def test_records_agree_with_the_report_lines_after_a_heavy_import():
-    run = invoke(f"{EXAMPLES}/heavy.py:handler", "-n", "2")
+    run = invoke(f"{DEMO_EXAMPLES}/heavy.py:handler", "-n", "2")
     assert run.returncode == 0, run.stderr
     records, reports = records_and_reports(run.stderr)
     assert [r["cold_start"] for r in records] == [True, False]
@@ -54,7 +54,7 @@ def test_records_agree_with_the_report_lines_after_a_heavy_import():
 def test_after_a_timeout_the_next_invocation_is_cold_again_and_still_agrees():
     lines: list[str] = []
     run = run_environment(
-        f"{EXAMPLES}/slow.py:handler",
+        f"{DEMO_EXAMPLES}/slow.py:handler",
         [b'{"sleep_s": 30}', b'{"sleep_s": 0.01}'],
         timeout_s=1.0,
         log=lines.append,

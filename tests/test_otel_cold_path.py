@@ -107,4 +107,4 @@ def test_missing_packages_are_reported_and_the_function_still_runs() -> None:
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "OpenTelemetry is on but cannot be loaded" in run.stderr
-    assert "install lambda-kit[xray]" in run.stderr
+    assert "pip install 'lambda-kit-instrument[xray]'" in run.stderr

@@ -148,7 +148,9 @@ def _run(args: argparse.Namespace) -> int:
     if fn.arch_note:
         print(f"lambda-kit: {fn.arch_note}", file=sys.stderr)
     if importlib.util.find_spec("awslambdaric") is None:
-        raise BadInput("invoke needs the Lambda runtime client: pip install 'lambda-kit[local]'")
+        from lambda_kit._version import install_hint
+
+        raise BadInput(f"invoke needs the Lambda runtime client: {install_hint('local')}")
     try:
         out = open(args.output, "wb") if args.output else None  # noqa: SIM115
     except OSError as exc:

@@ -44,7 +44,12 @@ STEPS: list[tuple[str, str, list[bytes], float]] = [
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit demo``."""
-    parser.add_argument("--examples", default=None, help="folder of the example handlers")
+    parser.add_argument(
+        "--examples",
+        default=None,
+        metavar="DIR",
+        help="folder of the example handlers (default: the ones shipped in lambda_kit/examples)",
+    )
     parser.add_argument(
         "--memory",
         type=int,
@@ -55,13 +60,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def find_examples(folder: str | None) -> str | None:
-    """The examples folder: the one given, ./examples, or the one beside the package."""
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    candidates = (folder, os.path.join(os.getcwd(), "examples"), os.path.join(here, "examples"))
-    for candidate in candidates:
-        if candidate and os.path.isfile(os.path.join(candidate, "heavy.py")):
-            return candidate
-    return None
+    """The examples folder: the one given, else the one shipped inside the package."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    shipped = os.path.join(package, "examples")
+    candidate = folder or shipped
+    return candidate if os.path.isfile(os.path.join(candidate, "heavy.py")) else None
+
+
+def _shown(folder: str) -> str:
+    # the folder as a user would type it: relative to here when it is below here
+    rel = os.path.relpath(folder)
+    return folder if rel.startswith("..") else rel
 
 
 class _Terminal:
@@ -129,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the three examples and print what each invocation cost."""
     folder = find_examples(args.examples)
     if folder is None:
-        print("lambda-kit: no examples folder found (give --examples DIR)", file=sys.stderr)
+        where = args.examples or "the installed lambda_kit/examples"
+        print(f"lambda-kit: no heavy.py in {where} (--examples DIR)", file=sys.stderr)
         return 2
     width = max(60, min(shutil.get_terminal_size((110, 24)).columns, 140))
     term = _Terminal(width)
@@ -140,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         handler = os.path.join(folder, file) + ":handler"
         print(f"\n{n}. {title}")
         print(
-            f"   $ lambda-kit invoke examples/{file}:handler -n {len(events)}"
+            f"   $ lambda-kit invoke {_shown(os.path.join(folder, file))}:handler -n {len(events)}"
             f" --memory {args.memory} --timeout {timeout:g}"
         )
         fn = Function(handler, memory_mb=args.memory, timeout_s=timeout)

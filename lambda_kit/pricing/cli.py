@@ -70,7 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="invocations a month (3e6 is fine)",
     )
-    parser.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
+    parser.add_argument(
+        "--arch",
+        choices=("x86_64", "arm64"),
+        default="x86_64",
+        help="the function's architecture; arm64 is priced about 20%% lower (default x86_64)",
+    )
     parser.add_argument(
         "--region", default="us-east-1", help=f"one of: {', '.join(region_names())}"
     )
@@ -127,7 +132,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="price as of this date (INIT is billed for ZIP functions from 2025-08-01)",
     )
-    parser.add_argument("--package-type", choices=("zip", "image"), default="zip")
+    parser.add_argument(
+        "--package-type",
+        choices=("zip", "image"),
+        default="zip",
+        help="how the code is deployed; decides whether INIT is billed before 2025-08 "
+        "(default zip)",
+    )
     parser.add_argument(
         "--custom-runtime", action="store_true", help="an OS-only (provided.*) runtime"
     )
@@ -140,12 +151,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--price-gb-s-usd",
         type=_ranged("--price-gb-s-usd", 0, 1, " USD"),
         default=None,
+        metavar="USD",
         help="private GB-s price (all tiers)",
     )
     parser.add_argument(
         "--request-usd-per-million",
         type=_ranged("--request-usd-per-million", 0, 100, " USD"),
         default=None,
+        metavar="USD",
         help="private request price",
     )
     parser.add_argument(
@@ -154,15 +167,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cpu-bound-fraction",
         type=_ranged("--cpu-bound-fraction", 0, 1, ""),
-        default=1.0,
+        default=None,
         metavar="F",
-        help="share of the duration that scales with CPU (for --sweep)",
+        help="share of the duration that scales with CPU (with --sweep; default 1)",
     )
     parser.add_argument(
         "--max-vcpus",
         type=_ranged("--max-vcpus", 1, 6, ""),
-        default=1.0,
-        help="vCPUs the code can use (for --sweep; 1 for single-threaded code)",
+        default=None,
+        metavar="N",
+        help="vCPUs the code can use (with --sweep; default 1, for single-threaded code)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     lmi = parser.add_argument_group("Lambda Managed Instances")
@@ -319,7 +333,26 @@ def _print_sweep(rows: list[SweepRow], work: Workload, fraction: float, max_vcpu
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the month's bill (or the sweep); 2 on a bad region or price."""
+    """Print the month's bill (or the sweep); 2 on a bad region, price or option."""
+    # the sweep's model options change nothing without --sweep: say so, not ignore them
+    given = [
+        o
+        for o, v in (
+            ("--cpu-bound-fraction", args.cpu_bound_fraction),
+            ("--max-vcpus", args.max_vcpus),
+        )
+        if v is not None
+    ]
+    if given and not args.sweep:
+        sys.stderr.write(
+            f"lambda-kit cost: {' and '.join(given)} "
+            f"{'apply' if len(given) > 1 else 'applies'} only with --sweep\n"
+        )
+        return 2
+    if args.cpu_bound_fraction is None:
+        args.cpu_bound_fraction = 1.0
+    if args.max_vcpus is None:
+        args.max_vcpus = 1.0
     try:
         prices = prices_for(
             args.region,

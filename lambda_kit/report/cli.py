@@ -34,7 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "files", nargs="+", metavar="FILE", help="log files (.gz too), or - for stdin"
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    parser.add_argument("--group-by", choices=("function", "hour", "day"), default=None)
+    parser.add_argument(
+        "--group-by",
+        choices=("function", "hour", "day"),
+        default=None,
+        help="one summary per function, per hour or per day, after the whole (default: none)",
+    )
     parser.add_argument(
         "--arch",
         choices=("x86_64", "arm64"),
@@ -50,8 +55,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="our own sum does not bill INIT (ZIP functions before 2025-08-01)",
     )
     progress = parser.add_mutually_exclusive_group()
-    progress.add_argument("--progress", dest="progress", action="store_true", default=None)
-    progress.add_argument("--no-progress", dest="progress", action="store_false")
+    progress.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="a progress bar on stderr (default: when stderr is a terminal)",
+    )
+    progress.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bar"
+    )
 
 
 class _Progress:

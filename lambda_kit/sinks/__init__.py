@@ -66,7 +66,9 @@ def enabled(
 
 def _missing(what: str, extra: str, err: ImportError) -> None:
     # a missing package must not stop the function from starting: say so, go on without
+    from lambda_kit._version import install_hint
+
     problem(
-        f"{what} is on but cannot be loaded ({err}); install lambda-kit[{extra}]. "
+        f"{what} is on but cannot be loaded ({err}); {install_hint(extra)}. "
         f"Going on without {what}."
     )

@@ -168,7 +168,9 @@ def _measure(args: argparse.Namespace) -> tuple[Tuning, Choice]:
     event = read_event(args.event)
     env = parse_env(args.env)
     if importlib.util.find_spec("awslambdaric") is None:
-        raise BadInput("tune needs the Lambda runtime client: pip install 'lambda-kit[local]'")
+        from lambda_kit._version import install_hint
+
+        raise BadInput(f"tune needs the Lambda runtime client: {install_hint('local')}")
     # a SIGTERM ends us through SystemExit, so environments and cgroups are cleaned up
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bar = ProgressBar(sys.stderr)
