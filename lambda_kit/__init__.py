@@ -26,7 +26,7 @@ if _settings.profile_imports():  # first: it times everything imported after it
 
         _problem(f"could not start the import profiler: {_exc!r}")
 
-from lambda_kit.instrument import instrument  # noqa: E402
+from lambda_kit.instrument import instrument
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
