@@ -196,12 +196,27 @@ def trace_root(header: object) -> str | None:
 
 
 def api_request_id(raw: bytes | str | None) -> str | None:
-    """``requestId`` of ``x-amzn-request-context`` (API Gateway's and Function URLs' own id)."""
+    """``requestId`` of ``x-amzn-request-context`` (API Gateway's and Function URLs' own id).
+
+    The adapter writes the context as compact JSON (serde_json), where the top-level
+    ``"requestId":"`` is found without parsing the whole (often a kilobyte) object;
+    anything unusual (an escape, another spelling) goes through ``json.loads``.
+    """
     if not raw:
         return None
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    at = text.find(_REQUEST_ID)
+    if at > 0:
+        start = at + len(_REQUEST_ID)
+        end = text.find('"', start)
+        if end > start and "\\" not in text[start:end]:
+            return text[start:end]
     try:
-        data = _loads(raw)
+        data = _loads(text)
     except ValueError:
         return None
     rid = data.get("requestId") if isinstance(data, dict) else None
     return rid if isinstance(rid, str) else None
+
+
+_REQUEST_ID = '"requestId":"'

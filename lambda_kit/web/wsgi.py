@@ -30,7 +30,8 @@ _REQUEST_CONTEXT = _adapter.REQUEST_CONTEXT_WSGI
 
 def route_template(environ: dict[str, Any]) -> str | None:
     """The matched URL rule (``/items/<int:item_id>``): Flask's, through the werkzeug
-    request it keeps in the environ (``werkzeug.request``), once it has routed."""
+    request it keeps in the environ (``werkzeug.request``) while its request context
+    lives, which is until ``start_response`` has been called (Flask then clears it)."""
     request = environ.get("werkzeug.request")
     rule = getattr(getattr(request, "url_rule", None), "rule", None)
     return rule if isinstance(rule, str) else None
@@ -39,7 +40,9 @@ def route_template(environ: dict[str, Any]) -> str | None:
 class _Response:
     """The app's response iterable, counted; ends the invocation once."""
 
-    __slots__ = ("_body", "_owner", "_start", "bytes", "call", "done", "environ", "method", "status")
+    __slots__ = (
+        "_body", "_owner", "_start", "bytes", "call", "done", "environ", "method", "route", "status",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -55,6 +58,7 @@ class _Response:
         self.environ = environ
         self.method = environ.get("REQUEST_METHOD", "GET")
         self.status: int | None = None
+        self.route: str | None = None
         self.bytes = 0
         self.done = False
 
@@ -63,6 +67,7 @@ class _Response:
             self.status = int(status[:3])
         except (TypeError, ValueError):
             self.status = None
+        self.route = route_template(self.environ)
         return self._start(status, headers, exc_info)
 
     def __iter__(self) -> Iterator[bytes]:
@@ -93,7 +98,7 @@ class _Response:
         if exc is None and (status is None or status in self._owner._error_codes):
             exc = HTTPError(f"HTTP {status or 500}")
         extra: dict[str, Any] = {"http_method": self.method}
-        route = route_template(self.environ)
+        route = self.route
         if route is not None:
             extra["http_route"] = route
         extra["http_status"] = status if status is not None else 500
