@@ -6,7 +6,7 @@ On Lambda it runs as ``uvicorn app:app --port $AWS_LWA_PORT`` with the adapter's
 layer; every invocation writes one record, readiness checks write none.
 """
 
-import lambda_kit  # first: it starts the import profiler on Lambda
+import lambda_kit  # noqa: I001 - first: it starts the import profiler on Lambda
 import asyncio
 
 from fastapi import FastAPI

@@ -141,6 +141,11 @@ class DeadlineContext(WebContext):
 
     __slots__ = ("_epoch_deadline_time_in_ms",)
 
+    def __init__(self, request_id: str, deadline_ms: int) -> None:
+        super().__init__(request_id)
+        #: awslambdaric's own name for it: @instrument reads it without a call
+        self._epoch_deadline_time_in_ms = deadline_ms
+
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before Lambda stops the invocation, as Lambda's context has it."""
         import time
@@ -169,8 +174,7 @@ def context_from_header(raw: bytes | str | None) -> tuple[WebContext, str | None
         deadline = data.get("deadline_ms")
     ctx: WebContext
     if type(deadline) is int and deadline > 0:
-        ctx = DeadlineContext(str(data.get("request_id") or uuid.uuid4()))
-        ctx._epoch_deadline_time_in_ms = deadline  # type: ignore[attr-defined]
+        ctx = DeadlineContext(str(data.get("request_id") or uuid.uuid4()), deadline)
     else:
         ctx = WebContext(str(data.get("request_id") or uuid.uuid4()))
     ctx.invoked_function_arn = data.get("invoked_function_arn")

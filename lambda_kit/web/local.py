@@ -66,10 +66,10 @@ class WebEnvironment:
         try:
             self.proc = subprocess.Popen(
                 _launch([sys.executable, "-m", "lambda_kit.web._serve",
-                         f"{fn.module}:{fn.function}", str(self.port)]),  # fmt: skip
+                         f"{fn.module}:{fn.function}", str(self.port)]),
                 cwd=fn.task_root, env=env, stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+            )
         except OSError as exc:
             raise BadInput(f"cannot start the app in {fn.task_root}: {exc}") from exc
         assert self.proc.stdout is not None
@@ -130,7 +130,8 @@ class WebEnvironment:
             "request_id": rid, "deadline": deadline_ms, "invoked_function_arn": fn.arn,
             "xray_trace_id": trace_header(), "client_context": None, "identity": None,
             "env_config": {"function_name": fn.name, "memory": fn.memory_mb,
-                           "version": fn.version, "log_group": self.env["AWS_LAMBDA_LOG_GROUP_NAME"],
+                           "version": fn.version,
+                           "log_group": self.env["AWS_LAMBDA_LOG_GROUP_NAME"],
                            "log_stream": self.env["AWS_LAMBDA_LOG_STREAM_NAME"]},
         }  # fmt: skip
         sent = [(k, v) for k, v in headers if not k.lower().startswith("x-amzn-")]
@@ -151,7 +152,7 @@ class WebEnvironment:
                 status, error_type = "error", "Error"
                 what = f"Request failed with configured error status code: {code}"
                 payload = json.dumps({"errorType": "Error", "errorMessage": what}).encode()
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             end = time.perf_counter_ns()
             self.log.write(lines.timed_out(rid, fn.timeout_s))
             status, error_type = "timeout", "Sandbox.Timedout"

@@ -41,7 +41,8 @@ class _Response:
     """The app's response iterable, counted; ends the invocation once."""
 
     __slots__ = (
-        "_body", "_owner", "_start", "bytes", "call", "done", "environ", "method", "route", "status",
+        "_body", "_owner", "_start", "bytes", "call", "done", "environ", "method", "route",
+        "status",
     )  # fmt: skip
 
     def __init__(
