@@ -29,7 +29,7 @@ def test_invoke_web_runs_the_example_cold_then_warm_with_lambda_lines(tmp_path):
     assert len(reports) == 2 and "Init Duration" in reports[0] and "Init Duration" not in reports[1]
     records = [json.loads(x) for x in log if x.startswith('{"timestamp"') and '"invocation"' in x]
     assert [r["cold_start"] for r in records] == [True, False]
-    assert records[0]["http_route"] == "/quotes/{n}"
+    assert records[0]["http_route"] == "/quotes/{n:int}"
     assert "readiness_wait_ms" in records[0]["init"]["phases"]
     # each record sits between its own START and END
     for rec in records:
