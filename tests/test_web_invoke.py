@@ -36,7 +36,8 @@ def test_invoke_web_runs_the_example_cold_then_warm_with_lambda_lines(tmp_path):
         rid = rec["function_request_id"]
         start = log.index(next(x for x in log if x.startswith(f"START RequestId: {rid}")))
         end = log.index(f"END RequestId: {rid}")
-        assert start < next(i for i, x in enumerate(log) if rid in x and x.startswith("{")) < end
+        at = next(i for i, x in enumerate(log) if rid in x and '"type":"invocation"' in x)
+        assert start < at < end
 
 
 def test_invoke_web_streams_and_converts_v1_events(tmp_path):

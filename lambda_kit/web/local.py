@@ -189,7 +189,8 @@ class WebEnvironment:
         needle = f'"function_request_id":"{rid}"'
         while True:
             self.pump.drain()
-            if any(needle in line for line in logs[-50:]):
+            # the record, not a log line of the same request (they carry its id too)
+            if any(needle in line and '"type":"invocation"' in line for line in logs[-50:]):
                 self.records_seen = True
                 return
             if time.perf_counter() > bound:
