@@ -216,3 +216,27 @@ def test_websocket_and_lifespan_pass_through(monkeypatch):
     asyncio.run(mw({"type": "websocket", "headers": []}, receive, send))
     assert seen == ["lifespan", "websocket"] and msgs == [{"type": "lifespan.startup.complete"}]
     assert out.getvalue() == ""
+
+
+def test_record_line_is_the_same_with_or_without_other_sinks(monkeypatch):
+    # the JSON line's fast path (no other reader) and the dict path write the same keys
+    from lambda_kit.web import ASGIMiddleware
+
+    monkeypatch.delenv("AWS_LAMBDA_RUNTIME_API", raising=False)
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b"abc"})
+
+    lines = []
+    for extra_sinks in ((), (lambda record: None,)):
+        environment.reset()
+        out = io.StringIO()
+        _call(ASGIMiddleware(app, output=out, sinks=extra_sinks),
+              [(b"x-amzn-lambda-context", b'{"request_id":"same","xray_trace_id":"Root=1-a-b"}')])
+        lines.append(json.loads(out.getvalue()))
+    fast, slow = lines
+    assert list(fast) == list(slow)
+    for key in ("http_method", "http_status", "http_response_bytes", "xray_trace_id", "status"):
+        assert fast[key] == slow[key]
+    environment.reset()
