@@ -139,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.web:
         from lambda_kit.web.cli import run_invoke_web
 
-        return run_invoke_web(args, parse_env(args.env), read_event)
+        return run_invoke_web(args, parse_env(args.env), read_event, summary)
     fn = Function(
         args.handler,
         memory_mb=args.memory,

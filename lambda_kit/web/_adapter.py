@@ -28,7 +28,7 @@ import json
 import os
 import uuid
 
-from lambda_kit import environment as env_names
+from lambda_kit import settings as env_names
 from lambda_kit._problems import problem
 
 TYPE_CHECKING = False

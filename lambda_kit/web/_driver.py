@@ -9,8 +9,7 @@ facts ride on ``Call.extra``, written after the record's optional keys.
 
 from __future__ import annotations
 
-from lambda_kit._output import default_sinks
-from lambda_kit.instrument import _Instrumented
+from lambda_kit.instrument import _Instrumented, select_sinks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ class Driver:
         timeout_margin_ms: float | None,
     ) -> None:
         state = _Instrumented(
-            service, default_sinks(output, sinks, observability), timeout_margin_ms
+            service, select_sinks(output, sinks, observability), timeout_margin_ms
         )
         self._begin = state._begin
         self._end = state._end

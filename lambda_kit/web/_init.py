@@ -41,8 +41,8 @@ def note_created() -> None:
     global created_ns
     if created_ns is None:
         created_ns = time.time_ns()
-    if add_phases not in _hooks.on_record and environment.get().invocations == 0:
-        _hooks.on_record.append(add_phases)
+    if environment.get().invocations == 0:
+        _hooks.add_record(add_phases)
 
 
 def note_startup(done: bool) -> None:
@@ -111,19 +111,8 @@ def _add(record: dict[str, Any]) -> None:
 
 
 def _unhook(record: dict[str, Any], first: bool) -> None:
-    # as lambda_kit.imports.initrecord does: the wrapper is iterating on_record, so the
-    # hook that slides into our slot is called here, where the loop would skip it
-    records = _hooks.on_record
-    if add_phases not in records:
-        return
-    at = records.index(add_phases)
-    del records[at]
-    if at < len(records):
-        hook = records[at]
-        try:
-            hook(record, first)
-        except Exception as err:
-            problem(f"could not add to the invocation record: {err!r}", key=f"hook:{hook!r}")
+    # the registry is a tuple, replaced: removing ourselves mid-iteration skips no one
+    _hooks.remove_record(add_phases)
 
 
 def _after_fork() -> None:
@@ -131,8 +120,8 @@ def _after_fork() -> None:
     global created_ns, startup_ns, started_ns, ready_ns
     startup_ns = started_ns = ready_ns = None
     created_ns = time.time_ns() if created_ns is not None else None
-    if created_ns is not None and add_phases not in _hooks.on_record:
-        _hooks.on_record.append(add_phases)
+    if created_ns is not None:
+        _hooks.add_record(add_phases)
 
 
 os.register_at_fork(after_in_child=_after_fork)

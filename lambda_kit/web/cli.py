@@ -67,10 +67,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_invoke_web(
-    args: argparse.Namespace, env: dict[str, str], read_event: Callable[[str | None], bytes]
+    args: argparse.Namespace,
+    env: dict[str, str],
+    read_event: Callable[[str | None], bytes],
+    summary: Callable[[object, int, str], str],
 ) -> int:
-    """``lambda-kit invoke --web MODULE:APP``: the events through the app, as Lambda would."""
-    from lambda_kit.local.cli import summary
+    """``lambda-kit invoke --web MODULE:APP``: the events through the app, as Lambda would
+    (``invoke``'s own ``read_event`` and closing ``summary`` line are passed in)."""
     from lambda_kit.local.function import Function
     from lambda_kit.web.local import run_web
 
