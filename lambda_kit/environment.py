@@ -270,4 +270,3 @@ def mark_init_end(when_ns: int | None = None) -> None:
     env = get()
     if env.invocations == 0:
         env.init_end_ns = time.time_ns() if when_ns is None else when_ns
-
