@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tune": ("lambda_kit.tune.cli", "measure a handler at several memory sizes and pick one"),
     "layer": ("lambda_kit.layer.cli", "build a Lambda layer zip for a runtime and architecture"),
     "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),
+    "event": ("lambda_kit.web.cli", "print an HTTP event (API Gateway, Function URL, ALB) as JSON"),
 }
 
 

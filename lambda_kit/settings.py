@@ -51,6 +51,24 @@ POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
 POWERTOOLS_LOGGER_SAMPLE_RATE = "POWERTOOLS_LOGGER_SAMPLE_RATE"
 POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 
+
+# -- Lambda Web Adapter ------------------------------------------------------------
+# The settings of the adapter that lambda_kit.web and `invoke --web` follow
+# (aws-lambda-web-adapter, docs/guide/src/configuration/environment-variables.md and
+# src/lib.rs ``AdapterOptions``). Names only: the web package parses them.
+LWA_PREFIX = "AWS_LWA_"
+LWA_PORT = "AWS_LWA_PORT"  # falls back to PORT, then 8080
+LWA_READINESS_CHECK_PORT = "AWS_LWA_READINESS_CHECK_PORT"
+LWA_READINESS_CHECK_PATH = "AWS_LWA_READINESS_CHECK_PATH"  # default "/"
+LWA_READINESS_CHECK_PROTOCOL = "AWS_LWA_READINESS_CHECK_PROTOCOL"  # http (default) or tcp
+LWA_READINESS_CHECK_HEALTHY_STATUS = "AWS_LWA_READINESS_CHECK_HEALTHY_STATUS"  # "100-499"
+# the older form of the healthy range: healthy is 100 <= status < this (default 500)
+LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS = "AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS"
+LWA_ERROR_STATUS_CODES = "AWS_LWA_ERROR_STATUS_CODES"  # e.g. "500,502-504"
+LWA_PASS_THROUGH_PATH = "AWS_LWA_PASS_THROUGH_PATH"  # default "/events"
+LWA_INVOKE_MODE = "AWS_LWA_INVOKE_MODE"  # buffered (default) or response_stream
+
+
 # -- lambda_kit's own ------------------------------------------------------------
 SERVICE = "LAMBDA_KIT_SERVICE"
 PROFILE_IMPORTS = "LAMBDA_KIT_PROFILE_IMPORTS"

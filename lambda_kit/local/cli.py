@@ -20,7 +20,15 @@ from lambda_kit.local.function import ARCHITECTURES, INIT_TYPES, MEMORY_CAPS, Ba
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit invoke``."""
-    parser.add_argument("handler", help="MODULE:HANDLER, MODULE.HANDLER or path/to/file.py:HANDLER")
+    parser.add_argument(
+        "handler",
+        help="MODULE:HANDLER, MODULE.HANDLER or path/to/file.py:HANDLER (with --web: MODULE:APP)",
+    )
+    parser.add_argument(
+        "--web",
+        action="store_true",
+        help="HANDLER is an ASGI/WSGI app: run it as Lambda Web Adapter would (docs/web.md)",
+    )
     parser.add_argument("--event", metavar="FILE|-", help="JSON event (default: {}); - reads stdin")
     parser.add_argument(
         "-n",
@@ -134,6 +142,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.invocations < 1:
         raise BadInput(f"-n {args.invocations}: give at least one invocation")
+    if args.web:
+        from lambda_kit.web.cli import run_invoke_web
+
+        return run_invoke_web(args, parse_env(args.env), read_event, summary)
     fn = Function(
         args.handler,
         memory_mb=args.memory,

@@ -113,7 +113,8 @@ def _record_summary(line: str) -> str:
         return line
     if not isinstance(record, dict) or record.get("type") != "invocation":
         return line
-    keys = ("cold_start", "init_duration_ms", "duration_ms", "max_memory_used_mb", "status")
+    keys = ("cold_start", "init_duration_ms", "duration_ms", "max_memory_used_mb", "status",
+            "http_route", "http_status", "http_response_bytes")  # the web middleware's
     shown = " ".join(
         f"{k}={f'{v:.2f}' if isinstance(v, float) else v if isinstance(v, str) else json.dumps(v)}"
         for k in keys
@@ -158,9 +159,37 @@ def run(args: argparse.Namespace) -> int:
         for i, r in enumerate(result.results):
             rows.append((f"{file} #{i + 1}" + (" (cold)" if r.cold_start else " (warm)"), r))
             print(f"    -> response: {_short(r.payload, width - 17)}")
+    rows += _web_step(folder, args.memory, len(STEPS) + 1, term, width)
     print()
     print(table(rows, args.memory))
     return 0
+
+
+def _web_step(folder: str, memory_mb: int, n: int, term: _Terminal, width: int
+              ) -> list[tuple[str, Result]]:  # fmt: skip
+    """A web app behind the Lambda Web Adapter, run by ``invoke --web``."""
+    import importlib.util
+
+    app = os.path.join(folder, "web", "app.py")
+    if not os.path.isfile(app):
+        return []
+    print(f"\n{n}. A Starlette app behind the Lambda Web Adapter, streaming: cold, then warm")
+    if any(importlib.util.find_spec(m) is None for m in ("uvicorn", "starlette")):
+        print("    (skipped: needs uvicorn and starlette: pip install 'lambda-kit[local]')")
+        return []
+    from lambda_kit.web.events import make
+    from lambda_kit.web.local import run_web
+
+    print("   $ lambda-kit event apigw-v2 --path /stream > examples/web/stream_event.json")
+    print("   $ lambda-kit invoke --web examples/web/app.py:app -n 2"
+          " --event examples/web/stream_event.json")  # fmt: skip
+    fn = Function(app + ":app", memory_mb=memory_mb, timeout_s=3.0)
+    result = run_web(fn, [make("apigw-v2", path="/stream")] * 2, log=term)
+    rows = []
+    for i, r in enumerate(result.results):
+        rows.append((f"web/app.py #{i + 1}" + (" (cold)" if r.cold_start else " (warm)"), r))
+        print(f"    -> response: {_short(r.payload, width - 17)}")
+    return rows
 
 
 def _short(payload: bytes, width: int) -> str:
