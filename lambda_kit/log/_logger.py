@@ -103,13 +103,72 @@ def _env_service() -> str | None:
     )
 
 
-def _level_method(levelno: int, name: str) -> Callable[..., None]:
-    """The ``debug``/``info``/... method: the level test, then the whole line inline.
-
-    This is the hot path, written out in one function on purpose (each call
-    saved is ~5% of a line); ``_stdlib.finish`` does the same for the stdlib
-    handler: keep the two in step.
+def assemble(
+    lg: Logger,
+    inv: Invocation | None,
+    ts: str,
+    level: str,
+    message: Any,
+    location: str,
+    keys: dict[str, Any] | None,
+    exc_info: Any = None,
+    logger_name: str | None = None,
+) -> dict[str, Any]:
+    """The fields of one line, in their order: the logger's own five keys (``logger``
+    for a stdlib record), the sampling rate, the running invocation's keys, the
+    environment's (``set_keys``), the invocation's (``append_keys``), the caller's
+    (redacted), then the exception's. Both the logger's methods and the stdlib
+    handler (``_stdlib.JsonHandler``) build their lines here, so they cannot drift.
     """
+    fields = {
+        "timestamp": ts,
+        "level": level,
+        "message": message,
+        "service": lg._service or (inv.service if inv is not None else lg._env_service),
+        "location": location,
+    }
+    if logger_name is not None:
+        fields["logger"] = logger_name
+    if lg._sample_rate:
+        fields["sampling_rate"] = lg._sample_rate
+    if inv is not None:
+        cached = lg._inv_cache
+        if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
+            cached = lg._new_invocation_keys(inv)
+        fields.update(cached[1])
+    if lg._keys:
+        fields.update(lg._keys)
+    owner, appended = lg._ctx.get()
+    if appended and owner is inv:  # keys of an invocation that ended are gone
+        fields.update(appended)
+    if keys:
+        redactor = lg._redactor
+        if redactor.safe.issuperset(keys) and _SCALARS.issuperset(map(type, keys.values())):
+            fields.update(keys)  # no secret or reserved key, nothing nested
+        else:
+            redactor.merge(fields, keys)
+    if exc_info:
+        fields.update(exception_keys(exc_info))
+    return fields
+
+
+def write_fields(lg: Logger, fields: dict[str, Any]) -> None:
+    """Serialise ``fields`` once (cut to the logger's limit) and write the line."""
+    try:
+        line = _dumps(fields, default=fallback, option=_OPT)
+    except Exception:  # what the encoder refuses outright: the careful path
+        line = to_line(fields)
+    if len(line) > lg._max:
+        line = _truncate(fields, lg._max)
+    try:
+        lg._write(line)
+    except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
+        problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+
+
+def _level_method(levelno: int, name: str) -> Callable[..., None]:
+    """The ``debug``/``info``/... method: the level test, the caller's frame, then
+    ``assemble`` and ``write_fields`` (shared with the stdlib handler)."""
 
     def log(self: Logger, msg: Any, /, *args: Any, **kwargs: Any) -> None:
         if self._level > levelno:
@@ -124,47 +183,18 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
                     frame = _getframe(1)
             else:
                 frame = _getframe(1)
-            inv = _current_get()
             ms = _time_ns() // 1_000_000
-            fields = {
-                "timestamp": last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
-                "level": name,
-                "message": msg if type(msg) is str and not args else message_text(msg, args),
-                "service": self._service or (inv.service if inv is not None else self._env_service),
-                "location": f"{frame.f_code.co_name}:{frame.f_lineno}",
-            }
-            if self._sample_rate:
-                fields["sampling_rate"] = self._sample_rate
-            if inv is not None:
-                cached = self._inv_cache
-                if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
-                    cached = self._new_invocation_keys(inv)
-                fields.update(cached[1])
-            if self._keys:
-                fields.update(self._keys)
-            owner, appended = self._ctx.get()
-            if appended and owner is inv:  # keys of an invocation that ended are gone
-                fields.update(appended)
-            if kwargs:
-                redactor = self._redactor
-                if redactor.safe.issuperset(kwargs) and _SCALARS.issuperset(
-                    map(type, kwargs.values())
-                ):
-                    fields.update(kwargs)  # no secret or reserved key, nothing nested
-                else:
-                    redactor.merge(fields, kwargs)
-            if exc_info:
-                fields.update(exception_keys(exc_info))
-            try:
-                line = _dumps(fields, default=fallback, option=_OPT)
-            except Exception:  # what the encoder refuses outright: the careful path
-                line = to_line(fields)
-            if len(line) > self._max:
-                line = _truncate(fields, self._max)
-            try:
-                self._write(line)
-            except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
-                problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+            fields = assemble(
+                self,
+                _current_get(),
+                last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
+                name,
+                msg if type(msg) is str and not args else message_text(msg, args),
+                f"{frame.f_code.co_name}:{frame.f_lineno}",
+                kwargs,
+                exc_info,
+            )
+            write_fields(self, fields)
             if forwarders:
                 for hand_over in forwarders:
                     hand_over(self, levelno, fields)
