@@ -100,16 +100,17 @@ def run_flavour(
         full.update(env or {})
         proc = subprocess.run(
             [sys.executable, "-c", DRIVER, tmp, name, json.dumps(events)],
-            env=full, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            env=full,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stderr
         # tracebacks name the handler's file: the same text for both directories
         return _parse(proc.stdout.replace(tmp, "<dir>"), proc.stderr)
 
 
-def run_both(
-    name: str, events: list[Any], env: dict[str, str] | None = None
-) -> tuple[Run, Run]:
+def run_both(name: str, events: list[Any], env: dict[str, str] | None = None) -> tuple[Run, Run]:
     """(Powertools, lambda_kit) for ``compat_handlers/<name>.py``."""
     source = (HANDLERS / f"{name}.py").read_text()
     migrated = rewrite(source)

@@ -43,6 +43,8 @@ def test_child_loggers_exceptions_and_clear_state_match_at_debug():
 
 def test_powertools_log_level_and_lambda_log_level_precedence():
     # Lambda's level wins over the argument, as Powertools documents
-    pt, lk = run_both("logger_children", [{}], {"HANDLER_LEVEL": "DEBUG", "AWS_LAMBDA_LOG_LEVEL": "ERROR"})
+    pt, lk = run_both(
+        "logger_children", [{}], {"HANDLER_LEVEL": "DEBUG", "AWS_LAMBDA_LOG_LEVEL": "ERROR"}
+    )
     _same_lines(pt, lk)
     assert {line["level"] for line in lk.logs} == {"ERROR", "CRITICAL"}

@@ -22,9 +22,18 @@ if TYPE_CHECKING:
 
 #: Powertools module -> (lambda_kit module, the names it provides there)
 _METRIC_NAMES = frozenset(
-    ("Metrics", "MetricUnit", "MetricResolution", "single_metric", "MetricUnitError",
-     "MetricResolutionError", "MetricValueError", "SchemaValidationError", "EphemeralMetrics")
-)  # fmt: skip
+    (
+        "Metrics",
+        "MetricUnit",
+        "MetricResolution",
+        "single_metric",
+        "MetricUnitError",
+        "MetricResolutionError",
+        "MetricValueError",
+        "SchemaValidationError",
+        "EphemeralMetrics",
+    )
+)
 SUPPORTED: dict[str, tuple[str, frozenset[str]]] = {
     "aws_lambda_powertools": ("lambda_kit", frozenset(("Logger", "Metrics", "Tracer"))),
     "aws_lambda_powertools.logging": (
@@ -43,10 +52,19 @@ SUPPORTED: dict[str, tuple[str, frozenset[str]]] = {
 #: arguments of the compatible classes that lambda_kit accepts but does not honour
 UNSUPPORTED_ARGUMENTS: dict[str, frozenset[str]] = {
     "Logger": frozenset(
-        ("logger_formatter", "logger_handler", "buffer_config", "json_serializer",
-         "json_deserializer", "json_default", "log_record_order", "use_datetime_directive",
-         "serialize_stacktrace", "log_uncaught_exceptions")
-    ),  # fmt: skip
+        (
+            "logger_formatter",
+            "logger_handler",
+            "buffer_config",
+            "json_serializer",
+            "json_deserializer",
+            "json_default",
+            "log_record_order",
+            "use_datetime_directive",
+            "serialize_stacktrace",
+            "log_uncaught_exceptions",
+        )
+    ),
     "Metrics": frozenset(("provider", "function_name")),
     "Tracer": frozenset(("provider", "patch_modules", "auto_patch")),
 }
@@ -92,7 +110,9 @@ def rewrite(source: str) -> Result:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("aws_lambda_powertools"):
-                    findings.append(Finding(node.lineno, f"import {alias.name} (left on Powertools)"))
+                    findings.append(
+                        Finding(node.lineno, f"import {alias.name} (left on Powertools)")
+                    )
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
             "aws_lambda_powertools"
         ):

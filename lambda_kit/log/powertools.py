@@ -81,8 +81,14 @@ class _State:
 
     __slots__ = ("clock", "ctx", "defaults", "dev", "keys", "level", "redactor", "write")
 
-    def __init__(self, defaults: dict[str, Any], level: int, write: Callable[[bytes], None],
-                 clock: Clock, redact: bool) -> None:  # fmt: skip
+    def __init__(
+        self,
+        defaults: dict[str, Any],
+        level: int,
+        write: Callable[[bytes], None],
+        clock: Clock,
+        redact: bool,
+    ) -> None:
         self.defaults = defaults  # service and sampling_rate: what clear_state goes back to
         self.keys: dict[str, Any] = dict(defaults)
         self.level = level
@@ -171,11 +177,23 @@ class Logger:
         if not child:
             _parents.setdefault(self.service, self)
 
-    def _new_state(self, level: str | int | None, stream: IO[str] | None, datefmt: str | None,
-                   rfc3339: bool, utc: bool, redact: bool | None) -> _State:  # fmt: skip
+    def _new_state(
+        self,
+        level: str | int | None,
+        stream: IO[str] | None,
+        datefmt: str | None,
+        rfc3339: bool,
+        utc: bool,
+        redact: bool | None,
+    ) -> _State:
         defaults = {"service": self.service, "sampling_rate": self.sampling_rate}
-        state = _State(defaults, resolve_level(level), writer_for(stream),
-                       Clock(datefmt, rfc3339, utc), wants_redaction(redact))  # fmt: skip
+        state = _State(
+            defaults,
+            resolve_level(level),
+            writer_for(stream),
+            Clock(datefmt, rfc3339, utc),
+            wants_redaction(redact),
+        )
         if self.sampling_rate:
             state.level = min(state.level, self._sampled_level(state.level))
         return state
@@ -190,9 +208,17 @@ class Logger:
         return 10 if random.random() <= rate else level
 
     # -- lines -----------------------------------------------------------------------------
-    def _line(self, name: str, msg: Any, args: tuple[Any, ...], exc_info: Any, stacklevel: int,
-              extra: dict[str, Any] | None, kwargs: dict[str, Any],
-              location: str | None = None) -> None:  # fmt: skip
+    def _line(
+        self,
+        name: str,
+        msg: Any,
+        args: tuple[Any, ...],
+        exc_info: Any,
+        stacklevel: int,
+        extra: dict[str, Any] | None,
+        kwargs: dict[str, Any],
+        location: str | None = None,
+    ) -> None:
         """One line (the hot path: one dict in Powertools' order, one encode, one write)."""
         try:
             st = self._state
@@ -379,8 +405,9 @@ class Logger:
             self.service if self.service != "service_undefined" else None,
         )
 
-    def _with_context(self, handler: Callable[..., Any], log_event: bool, path: str | None,
-                      clear: bool) -> Callable[..., Any]:  # fmt: skip
+    def _with_context(
+        self, handler: Callable[..., Any], log_event: bool, path: str | None, clear: bool
+    ) -> Callable[..., Any]:
         import functools  # decoration time only
 
         @functools.wraps(handler)
