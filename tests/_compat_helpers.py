@@ -125,3 +125,61 @@ VOLATILE = frozenset(("timestamp",))
 def comparable(line: dict[str, Any]) -> list[tuple[str, Any]]:
     """A log line as (key, value) pairs in order, the volatile values blanked."""
     return [(k, "<volatile>" if k in VOLATILE else v) for k, v in line.items()]
+
+
+class Daemon:
+    """A UDP socket standing in for the X-Ray daemon on 127.0.0.1; ``segments()``
+    reads what arrived (each datagram: a JSON header line, then one document)."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def segments(self) -> list[dict[str, Any]]:
+        self.sock.settimeout(0.5)  # the sender has exited: everything is in the buffer
+        docs = []
+        try:
+            while True:
+                data = self.sock.recv(65536).decode()
+                header, _, body = data.partition("\n")
+                assert json.loads(header)["format"] == "json"
+                docs.append(json.loads(body))
+        except TimeoutError:
+            pass
+        self.sock.close()
+        return docs
+
+
+def handler_trees(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``## handler`` subsegments with their children, from the documents the SDK
+    streamed one by one (each names its parent by ``parent_id``), in start order."""
+    children: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs:
+        children.setdefault(doc.get("parent_id", ""), []).append(doc)
+
+    def attach(doc: dict[str, Any]) -> dict[str, Any]:
+        kids = sorted(children.get(doc["id"], []) + doc.get("subsegments", []), key=lambda d: d["start_time"])
+        return {**doc, "subsegments": [attach(k) for k in kids]}
+
+    roots = [d for d in docs if d["name"] == "## handler"]
+    return [subsegment_tree(attach(d)) for d in sorted(roots, key=lambda d: d["start_time"])]
+
+
+def subsegment_tree(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a subsegment says, without ids and times: name, annotations, metadata
+    (namespaces, keys, and values as text), fault/error, and its children in order."""
+    metadata = {
+        ns: {k: json.dumps(v, sort_keys=True, default=str) for k, v in keys.items()}
+        for ns, keys in (doc.get("metadata") or {}).items()
+    }
+    return {
+        "name": doc["name"],
+        "annotations": doc.get("annotations", {}),
+        "metadata": metadata,
+        "fault": doc.get("fault", False),
+        "error": doc.get("error", False),
+        "children": [subsegment_tree(c) for c in doc.get("subsegments", [])],
+    }

@@ -1,7 +1,12 @@
 # Written as Powertools' Metrics docs teach ("Adding metrics", "Adding dimensions",
 # "Adding metadata", "Capturing cold start metric", "Single metric", default dimensions).
 from aws_lambda_powertools import Metrics
-from aws_lambda_powertools.metrics import MetricResolution, MetricUnit, SchemaValidationError, single_metric
+from aws_lambda_powertools.metrics import (
+    MetricResolution,
+    MetricUnit,
+    SchemaValidationError,
+    single_metric,
+)
 
 metrics = Metrics(namespace="ServerlessAirline", service="booking")
 metrics.set_default_dimensions(environment="prod")
