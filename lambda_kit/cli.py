@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("lambda_kit.report.cli", "read CloudWatch REPORT lines: cost, cold starts, sizing"),
     "tune": ("lambda_kit.tune.cli", "measure a handler at several memory sizes and pick one"),
     "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),
-    "migrate": ("lambda_kit.compat.cli", "rewrite Powertools imports to lambda_kit's; list the rest"),
+    "migrate": ("lambda_kit.compat.cli", "rewrite Powertools imports; list what stays on it"),
 }
 
 

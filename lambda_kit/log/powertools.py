@@ -34,28 +34,25 @@ import os
 import sys
 from contextvars import ContextVar
 
-from lambda_kit._current import current
-from lambda_kit.log import _logger
+from lambda_kit.environment import xray_trace_id as _xray_trace_id
 from lambda_kit.log._fields import (
-    MAX_LINE_BYTES,
     Redactor,
     exception_keys,
-    fallback,
-    to_line,
-    truncate,
 )
 from lambda_kit.log._output import writer_for
 from lambda_kit.log._pt_config import (
     EVENT_VARIABLE,
-    cold_start_flag,
     dev_mode,
-    raw_event,
     resolve_level,
     resolve_sample_rate,
     resolve_service,
     truthy,
     wants_redaction,
 )
+from lambda_kit.log._pt_line import encode as _encode
+from lambda_kit.log._pt_line import maybe_json as _maybe_json
+from lambda_kit.log._pt_line import method as _method
+from lambda_kit.log._pt_line import redact_into as _redact_into
 from lambda_kit.log._pt_time import Clock
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -106,30 +103,6 @@ def _caller_module(depth: int) -> str:
     frame = _getframe(depth)
     name = frame.f_globals.get("__file__") or frame.f_globals.get("__name__") or "__main__"
     return os.path.basename(str(name)).rsplit(".", 1)[0]
-
-
-def _method(name: str, levelno: int, exception: bool = False) -> Callable[..., None]:
-    """A level method with the stdlib's (and Powertools') keywords."""
-
-    def log(
-        self: Logger,
-        msg: Any,
-        *args: Any,
-        exc_info: Any = exception,
-        stack_info: bool = False,
-        stacklevel: int = 2,
-        extra: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        if self._state.level <= levelno:
-            self._line(name, msg, args, exc_info, stacklevel, extra, kwargs)
-
-    log.__name__ = log.__qualname__ = "exception" if exception else name.lower()
-    log.__doc__ = (
-        f"A {name} line{' with the exception being handled' if exception else ''} "
-        "(``extra`` and keyword arguments become keys)."
-    )
-    return log
 
 
 class Logger:
@@ -261,9 +234,9 @@ class Logger:
                     fields["exception_name"] = keys["exception_name"]
                     fields["exception_notes"] = keys.get("exception_notes")
                     fields["stack_trace"] = keys["stack_trace"]
-            trace = os.environ.get("_X_AMZN_TRACE_ID")
+            trace = _xray_trace_id()  # the Root of _X_AMZN_TRACE_ID, as Powertools writes it
             if trace:
-                fields["xray_trace_id"] = trace.split(";", 1)[0].replace("Root=", "")
+                fields["xray_trace_id"] = trace
             if None in fields.values():
                 fields = {k: v for k, v in fields.items() if v is not None}
             st.write(_encode(fields, st.dev))
@@ -398,78 +371,19 @@ class Logger:
             )
         wanted = truthy(os.environ.get(EVENT_VARIABLE, "false")) if log_event is None else log_event
         from lambda_kit.compat._record import one_record
+        from lambda_kit.log._pt_inject import with_context
 
         return one_record(
             lambda_handler,
-            lambda h: self._with_context(h, bool(wanted), correlation_id_path, bool(clear_state)),
+            lambda h: with_context(self, h, bool(wanted), correlation_id_path, bool(clear_state)),
             self.service if self.service != "service_undefined" else None,
         )
-
-    def _with_context(
-        self, handler: Callable[..., Any], log_event: bool, path: str | None, clear: bool
-    ) -> Callable[..., Any]:
-        import functools  # decoration time only
-
-        @functools.wraps(handler)
-        def decorate(event: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
-            inv = current.get()
-            cold = inv.cold_start if inv is not None else cold_start_flag()
-            keys = {
-                "cold_start": cold,
-                "function_name": getattr(context, "function_name", None),
-                "function_memory_size": getattr(context, "memory_limit_in_mb", None),
-                "function_arn": getattr(context, "invoked_function_arn", None),
-                "function_request_id": getattr(context, "aws_request_id", None),
-            }
-            if clear:
-                self.clear_state()
-            self.append_keys(**keys)
-            if path:
-                from lambda_kit.compat._paths import query
-
-                self.set_correlation_id(query(path, event))
-            if log_event:
-                self.info(raw_event(event))
-            if self.sampling_rate and not cold:  # a fresh draw per invocation, as Powertools
-                st = self._state
-                st.level = self._sampled_level(resolve_level(None))
-            return handler(event, context, *args, **kwargs)
-
-        return decorate
 
     def __repr__(self) -> str:
         return f"<lambda_kit Powertools-compatible Logger {self.name!r}>"
 
 
 _parents: dict[str, Logger] = {}
-
-
-def _maybe_json(text: str) -> Any:
-    import json
-
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def _redact_into(redactor: Redactor, fields: dict[str, Any], keys: dict[str, Any]) -> None:
-    # Powertools lets a caller's key replace any other, ours included: no renaming here
-    secret = redactor.is_secret
-    for k, v in keys.items():
-        fields[k] = "***" if secret(k) else redactor.nested(v)
-
-
-def _encode(fields: dict[str, Any], dev: bool) -> bytes:
-    if dev:  # POWERTOOLS_DEV: indented, for people reading a terminal
-        import json
-
-        return (json.dumps(fields, indent=4, default=fallback) + "\n").encode()
-    try:
-        line = _logger._dumps(fields, default=fallback, option=_logger._OPT)
-    except Exception:
-        line = to_line(fields)
-    return line if len(line) <= MAX_LINE_BYTES else truncate(fields)
 
 
 __all__ = ["Logger"]
