@@ -11,14 +11,15 @@ from __future__ import annotations
 import os
 from enum import Enum
 
+from lambda_kit import settings
 from lambda_kit.metrics import UNITS
 
 #: EMF's limits as Powertools applies them: 29 dimensions of the user's (+ service),
 #: 100 metrics (or 100 values of one metric) per blob
 MAX_DIMENSIONS = 29
 MAX_METRICS = 100
-METRICS_DISABLED_VARIABLE = "POWERTOOLS_METRICS_DISABLED"
-DEV_VARIABLE = "POWERTOOLS_DEV"
+METRICS_DISABLED_VARIABLE = settings.POWERTOOLS_METRICS_DISABLED
+DEV_VARIABLE = settings.POWERTOOLS_DEV
 
 
 class MetricUnit(Enum):

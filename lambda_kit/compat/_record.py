@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 
+from lambda_kit import settings
 from lambda_kit._current import current
 from lambda_kit._wrapt import FunctionWrapper
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-RECORD_VARIABLE = "LAMBDA_KIT_COMPAT_RECORD"
+RECORD_VARIABLE = settings.COMPAT_RECORD
 
 
 class _OneRecord:

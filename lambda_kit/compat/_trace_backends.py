@@ -14,14 +14,16 @@ import contextlib
 import importlib.util
 import os
 
+from lambda_kit import settings
+
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
     from typing import Any
 
-DISABLED_VARIABLE = "POWERTOOLS_TRACE_DISABLED"
-_LOCAL_VARIABLES = ("AWS_SAM_LOCAL", "AWS_CHALICE_CLI_MODE")
+DISABLED_VARIABLE = settings.POWERTOOLS_TRACE_DISABLED
+_LOCAL_VARIABLES = (settings.SAM_LOCAL, settings.CHALICE_LOCAL)
 
 
 class _Nothing:
@@ -157,7 +159,7 @@ def tracing_off(disabled: bool) -> bool:
     raw = os.environ.get(DISABLED_VARIABLE, "false").strip().lower()
     if raw in ("1", "true", "yes", "y", "on"):
         return True
-    if not os.environ.get("LAMBDA_TASK_ROOT"):
+    if not os.environ.get(settings.TASK_ROOT):
         return True
     return any(os.environ.get(name) for name in _LOCAL_VARIABLES)
 

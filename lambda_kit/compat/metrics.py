@@ -29,6 +29,7 @@ import os
 import time
 import warnings
 
+from lambda_kit import settings
 from lambda_kit._current import current
 from lambda_kit._output import LineWriter
 from lambda_kit.compat._metric_types import (
@@ -53,13 +54,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any
 
-NAMESPACE_VARIABLE = "POWERTOOLS_METRICS_NAMESPACE"
-SERVICE_VARIABLE = "POWERTOOLS_SERVICE_NAME"
-FUNCTION_NAME_VARIABLE = "POWERTOOLS_METRICS_FUNCTION_NAME"
+NAMESPACE_VARIABLE = settings.POWERTOOLS_METRICS_NAMESPACE
+SERVICE_VARIABLE = settings.POWERTOOLS_SERVICE_NAME
+FUNCTION_NAME_VARIABLE = settings.POWERTOOLS_METRICS_FUNCTION_NAME
 
 _out = LineWriter()
 _NUMBERS = (int, float)
-_cold = [os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") != "provisioned-concurrency"]
+_cold = [os.environ.get(settings.INITIALIZATION_TYPE) != "provisioned-concurrency"]
 
 
 def _print(blob: dict[str, Any]) -> None:

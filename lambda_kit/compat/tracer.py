@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import os
 
+from lambda_kit import settings
 from lambda_kit.compat._trace_backends import Backend, choose_backend
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -39,11 +40,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-CAPTURE_RESPONSE_VARIABLE = "POWERTOOLS_TRACER_CAPTURE_RESPONSE"
-CAPTURE_ERROR_VARIABLE = "POWERTOOLS_TRACER_CAPTURE_ERROR"
+CAPTURE_RESPONSE_VARIABLE = settings.POWERTOOLS_TRACER_CAPTURE_RESPONSE
+CAPTURE_ERROR_VARIABLE = settings.POWERTOOLS_TRACER_CAPTURE_ERROR
 _INVALID_NAME_CHARACTERS = frozenset("?;*()!$~^<>")  # X-Ray segment names refuse them
 _CO_COROUTINE, _CO_GENERATOR = 0x80, 0x20
-_cold = [os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") != "provisioned-concurrency"]
+_cold = [os.environ.get(settings.INITIALIZATION_TYPE) != "provisioned-concurrency"]
 
 
 def _choice(value: bool | None, variable: str) -> bool:
@@ -76,7 +77,7 @@ class Tracer:
     ) -> None:
         config = Tracer._config
         if service or "service" not in config:
-            config["service"] = service or os.environ.get("POWERTOOLS_SERVICE_NAME")
+            config["service"] = service or os.environ.get(settings.POWERTOOLS_SERVICE_NAME)
         if "backend" not in config or disabled is not None or provider is not None:
             config["backend"] = provider or choose_backend(bool(disabled))
             backend: Backend = config["backend"]

@@ -21,6 +21,7 @@ from _weakref import ref  # what weakref.ref is, without importing weakref
 from contextvars import ContextVar
 
 from lambda_kit._current import Invocation, current
+from lambda_kit._output import LineWriter
 from lambda_kit._problems import problem
 from lambda_kit.log import _config
 from lambda_kit.log._fields import (
@@ -37,7 +38,6 @@ from lambda_kit.log._fields import load_orjson as _load_orjson
 from lambda_kit.log._fields import stamp as _stamp
 from lambda_kit.log._fields import timestamp_ms as _timestamp_ms
 from lambda_kit.log._fields import truncate as _truncate
-from lambda_kit.log._output import writer_for
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import IO, Any
 
-    from lambda_kit.log._output import Writer
 
 _getframe = sys._getframe
 _modules = sys.modules
@@ -244,6 +243,7 @@ class Logger:
         "_service",
         "_service_from_env",
         "_write",
+        "_writer",
         "name",
     )
 
@@ -276,7 +276,9 @@ class Logger:
             if redact
             else _NO_REDACTION
         )
-        self._write: Writer = writer_for(output)
+        # the one line writer (lambda_kit._output): whole lines, short writes finished
+        self._writer = LineWriter(output)
+        self._write: Callable[[bytes], None] = self._writer.write
         self._max = max(1024, int(max_line_bytes))
         self._random: Callable[[], float] | None = None
         self._sample_rate = _config.resolve_sample_rate(sample_rate)
@@ -387,9 +389,7 @@ class Logger:
 
     def close(self) -> None:
         """Close the file this logger opened (``output`` given as a path); else nothing."""
-        close = getattr(self._write, "close", None)
-        if close is not None:
-            close()
+        self._writer.close()
 
     def __repr__(self) -> str:
         return f"<lambda_kit Logger {self.name!r} level={_config.level_name(self._level)}>"

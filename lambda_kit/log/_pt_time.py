@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import time
 
+from lambda_kit import settings
 from lambda_kit.log._fields import timestamp
 
 _DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S,%F%z"
@@ -28,7 +29,7 @@ class Clock:
         self._datefmt = datefmt
         self._rfc3339 = rfc3339
         self._utc = utc
-        wanted = os.environ.get("LAMBDA_KIT_LOG_TIMESTAMP", "").strip().lower() == "powertools"
+        wanted = os.environ.get(settings.LOG_TIMESTAMP, "").strip().lower() == "powertools"
         self.now = self._powertools if (wanted or datefmt or rfc3339 or utc) else timestamp
 
     def _powertools(self) -> str:

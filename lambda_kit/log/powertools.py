@@ -34,12 +34,12 @@ import os
 import sys
 from contextvars import ContextVar
 
+from lambda_kit._output import LineWriter
 from lambda_kit.environment import xray_trace_id as _xray_trace_id
 from lambda_kit.log._fields import (
     Redactor,
     exception_keys,
 )
-from lambda_kit.log._output import writer_for
 from lambda_kit.log._pt_config import (
     EVENT_VARIABLE,
     dev_mode,
@@ -163,7 +163,7 @@ class Logger:
         state = _State(
             defaults,
             resolve_level(level),
-            writer_for(stream),
+            LineWriter(stream).write,
             Clock(datefmt, rfc3339, utc),
             wants_redaction(redact),
         )
