@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench coldstart system-deps docs-tune clean
+.PHONY: demo test lint bench coldstart system-deps docs-tune docs-migrate clean
 
 $(VENV)/.run-installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ coldstart: $(VENV)/.dev-installed
 # the transcripts in docs/tune.md, produced by running the commands they show
 docs-tune: $(VENV)/.dev-installed
 	$(PY) scripts/tune_transcript.py docs/tune.md
+
+# the transcripts in docs/migrate-from-powertools.md, likewise
+docs-migrate: $(VENV)/.dev-installed
+	$(PY) scripts/tune_transcript.py docs/migrate-from-powertools.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

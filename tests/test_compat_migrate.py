@@ -77,3 +77,13 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, content, message):
     assert proc.returncode == 2
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_the_example_on_the_migration_page_is_what_migrate_makes_of_it():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    migrated = rewrite((root / "powertools_app.py").read_text()).source
+    ours = (root / "migrated_app.py").read_text()
+    strip = lambda text: text.split('"""', 2)[2]  # noqa: E731 (the docstrings differ)
+    assert strip(ours) == strip(migrated)
