@@ -48,3 +48,19 @@ def test_powertools_log_level_and_lambda_log_level_precedence():
     )
     _same_lines(pt, lk)
     assert {line["level"] for line in lk.logs} == {"ERROR", "CRITICAL"}
+
+
+def test_the_deliberate_differences_and_their_switches():
+    import re
+
+    pt, lk = run_both("logger_secret", [{}])
+    line = lk.logs[0]
+    assert line["api_token"] == "***" and line["headers"] == {"Authorization": "***"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["timestamp"])
+    # switched: Powertools' lines, timestamp format included
+    switches = {"LAMBDA_KIT_LOG_REDACT": "0", "LAMBDA_KIT_LOG_TIMESTAMP": "powertools", "TZ": "UTC"}
+    pt, lk = run_both("logger_secret", [{}], switches)
+    assert lk.logs[0]["api_token"] == "tok-123"
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\+0000"
+    assert re.fullmatch(stamp, lk.logs[0]["timestamp"]) and re.fullmatch(stamp, pt.logs[0]["timestamp"])
+    _same_lines(pt, lk)

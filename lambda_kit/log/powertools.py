@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
 _getframe = sys._getframe
 _NONE_KEYS: dict[str, Any] = {}
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 #: what Powertools' ``get_current_keys`` shows for the keys its formatter fills in
 _FORMAT_KEYS = {
     "level": "%(levelname)s",
@@ -223,10 +224,13 @@ class Logger:
             if extra:
                 kwargs = {**extra, **kwargs}
             if kwargs:
-                if st.redactor is None:
-                    fields.update(kwargs)
+                red = st.redactor
+                if red is None or (
+                    red.safe.issuperset(kwargs) and _SCALARS.issuperset(map(type, kwargs.values()))
+                ):
+                    fields.update(kwargs)  # nothing secret, nothing nested: as given
                 else:
-                    _redact_into(st.redactor, fields, kwargs)
+                    _redact_into(red, fields, kwargs)
             if exc_info:
                 keys = exception_keys(exc_info)
                 if keys:
