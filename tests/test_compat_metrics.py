@@ -41,3 +41,10 @@ def test_metrics_disabled_by_environment_as_powertools():
     pt, lk = run_both("metrics_basics", [{"booking_id": "b-1"}], {"POWERTOOLS_METRICS_DISABLED": "true"})
     _same_emf(pt, lk)
     assert all("SuccessfulBooking" not in b for b in lk.emf)
+
+
+def test_the_compatible_units_are_lambda_kits_cloudwatch_units():
+    from lambda_kit import metrics
+    from lambda_kit.compat import _metric_types
+
+    assert metrics.UNITS == _metric_types.UNITS == {u.value for u in metrics.MetricUnit}

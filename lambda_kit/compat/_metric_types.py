@@ -1,6 +1,6 @@
 """Names Powertools' Metrics code imports: units, resolutions, errors, limits.
 
-The units are CloudWatch's (``lambda_kit.metrics.UNITS``, one home); the enum
+The units are CloudWatch's (the set ``lambda_kit.metrics.UNITS`` has, checked by a test); the enum
 member names and the error classes are Powertools' (its Metrics docs and
 ``aws_lambda_powertools.metrics`` exports), so ``except SchemaValidationError``
 keeps working after the import change.
@@ -12,7 +12,6 @@ import os
 from enum import Enum
 
 from lambda_kit import settings
-from lambda_kit.metrics import UNITS
 
 #: EMF's limits as Powertools applies them: 29 dimensions of the user's (+ service),
 #: 100 metrics (or 100 values of one metric) per blob
@@ -82,6 +81,8 @@ class SchemaValidationError(Exception):
 
 
 _BY_MEMBER = {m.name: m.value for m in MetricUnit}
+#: CloudWatch's units; tests/test_compat_metrics.py checks them against lambda_kit.metrics.UNITS
+UNITS = frozenset(_BY_MEMBER.values())
 
 
 def unit_value(unit: MetricUnit | str) -> str:

@@ -14,9 +14,10 @@ import functools
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator
-    from typing import Any
+    from typing import Any, TypeAlias
 
-    from lambda_kit.compat.tracer import Tracer
+
+    Tracer: TypeAlias = Any  # the compatible Tracer (not imported: no cycle, even typed)
 
 
 def _done(tracer: Tracer, sub: Any, name: str, result: Any, on: bool) -> None:

@@ -394,35 +394,3 @@ class Logger:
     def __repr__(self) -> str:
         return f"<lambda_kit Logger {self.name!r} level={_config.level_name(self._level)}>"
 
-
-def get_logger(name: str = "lambda_kit", **options: Any) -> Logger:
-    """The logger called ``name``, created on first use (options apply then).
-
-        log = lambda_kit.get_logger("payments", service="payments", level="DEBUG")
-
-    Asking again for a known name with options reconfigures that same logger
-    (its ``set_keys`` keys are kept), so ``get_logger("lambda_kit", level="DEBUG")``
-    changes the ready-made ``lambda_kit.logger`` everywhere it was imported.
-    """
-    existing = registry.get(name)
-    if existing is None:
-        existing = registry[name] = Logger(name, **options)
-    elif options:
-        keys = existing._keys
-        existing.close()
-        existing.__init__(name, **options)  # type: ignore[misc]
-        existing._keys = keys
-    return existing
-
-
-def on_start() -> None:
-    """The ``_hooks.on_start`` callable: sampling loggers decide afresh (nothing to do
-    when none samples: the per-invocation cost is one empty-list check)."""
-    if not _sampling:
-        return
-    for r in tuple(_sampling):
-        lg = r()
-        if lg is None:
-            _sampling.remove(r)  # a logger that was garbage-collected
-        else:
-            lg.new_invocation(clear_keys=False)

@@ -16,9 +16,10 @@ from lambda_kit.log._pt_config import cold_start_flag, raw_event, resolve_level
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, TypeAlias
 
-    from lambda_kit.log.powertools import Logger
+
+    Logger: TypeAlias = Any  # the compatible Logger (not imported: no cycle, even typed)
 
 
 def with_context(

@@ -10,9 +10,10 @@ from lambda_kit.log._fields import MAX_LINE_BYTES, Redactor, fallback, to_line, 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, TypeAlias
 
-    from lambda_kit.log.powertools import Logger
+
+    Logger: TypeAlias = Any  # the compatible Logger (not imported: no cycle, even typed)
 
 
 def method(name: str, levelno: int, exception: bool = False) -> Callable[..., None]:

@@ -13,9 +13,10 @@ import logging
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeAlias
 
-    from lambda_kit.log.powertools import Logger
+
+    Logger: TypeAlias = Any  # the compatible Logger (not imported: no cycle, even typed)
 
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "message",
