@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-all lint docs docs-transcripts docs-tune bench coldstart system-deps clean
+.PHONY: demo test test-all lint docs docs-transcripts docs-tune docs-migrate bench coldstart system-deps clean
 
 # The Pythons `make test-all` runs the suite on, each in its own venv (.venv-3.11, ...):
 # pyenv's build of each when there is one, else python3.X from PATH.
@@ -75,6 +75,10 @@ coldstart: $(VENV)/.dev-installed
 # the transcripts in docs/tune.md, produced by running the commands they show
 docs-tune: $(VENV)/.dev-installed
 	$(PY) scripts/tune_transcript.py docs/tune.md
+
+# the transcripts in docs/migrate-from-powertools.md, likewise
+docs-migrate: $(VENV)/.dev-installed
+	$(PY) scripts/tune_transcript.py docs/migrate-from-powertools.md
 
 clean:
 	rm -rf $(VENV) .venv-3.* build site *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -186,7 +186,7 @@ def test_lambda_kit_disabled_debug(benchmark: Any, tmp_path: Path) -> None:
             debug("not written", order_id=i, customer="c-7", amount=12.5)
 
     benchmark(skip_lines)
-    assert path.read_bytes() == b""
+    assert not path.exists() or path.read_bytes() == b""  # the file opens at the first line
 
 
 def test_interleaved_ratios(

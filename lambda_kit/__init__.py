@@ -42,7 +42,17 @@ if TYPE_CHECKING:
     from lambda_kit.reuse import reuse as reuse
 
 
-__all__ = ["__version__", "get_logger", "instrument", "logger", "metrics", "reuse"]
+__all__ = [
+    "Logger",
+    "Metrics",
+    "Tracer",
+    "__version__",
+    "get_logger",
+    "instrument",
+    "logger",
+    "metrics",
+    "reuse",
+]
 
 # name -> (module, attribute); attribute None means the module itself.
 _LAZY: dict[str, tuple[str, str | None]] = {
@@ -56,6 +66,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "imports": ("lambda_kit.imports", None),
     "cost": ("lambda_kit.billing", None),
     "log": ("lambda_kit.log", None),
+    # Powertools for AWS Lambda's names (docs/migrate-from-powertools.md)
+    "Logger": ("lambda_kit.log.powertools", "Logger"),
+    "Metrics": ("lambda_kit.metrics", "Metrics"),
+    "Tracer": ("lambda_kit.compat.tracer", "Tracer"),
 }
 
 

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "layer": ("lambda_kit.layer.cli", "build a Lambda layer zip for a runtime and architecture"),
     "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),
     "event": ("lambda_kit.web.cli", "print an HTTP event (API Gateway, Function URL, ALB) as JSON"),
+    "migrate": ("lambda_kit.compat.cli", "rewrite Powertools imports; list what stays on it"),
 }
 
 

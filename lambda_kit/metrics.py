@@ -169,3 +169,19 @@ def _on_start() -> None:
 _hooks.add_start(_on_start)
 
 __all__ = ["UNITS", "add", "clear", "take"]
+
+#: Powertools' Metrics names, served lazily from lambda_kit.compat.metrics (PEP 562):
+#: ``from lambda_kit.metrics import Metrics, MetricUnit, single_metric``
+_POWERTOOLS_NAMES = frozenset(
+    ("Metrics", "MetricUnit", "MetricResolution", "single_metric", "EphemeralMetrics",
+     "MetricUnitError", "MetricResolutionError", "MetricValueError", "MetricNameError",
+     "SchemaValidationError")
+)  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    if name in _POWERTOOLS_NAMES:
+        from lambda_kit.compat import metrics as compat
+
+        return getattr(compat, name)
+    raise AttributeError(f"module 'lambda_kit.metrics' has no attribute {name!r}")

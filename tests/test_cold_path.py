@@ -27,6 +27,10 @@ HEAVY = (
     "typing",
     "lambda_kit.sinks",
     "lambda_kit.log",
+    "lambda_kit.compat",
+    "lambda_kit.metrics",
+    "aws_lambda_powertools",
+    "enum",
 )
 
 
@@ -74,6 +78,9 @@ NEVER_FOR_A_PUBLIC_NAME = (
         "boto3_client",
         "http_session",
         "instrument, logger, reuse, metrics",
+        "Logger",
+        "Metrics",
+        "Tracer",
     ],
 )
 def test_no_public_name_loads_a_heavy_module(names):
@@ -99,6 +106,27 @@ def test_reuse_from_the_package_is_the_function_also_after_the_submodule_loaded(
     )
     proc = run_python(code, env={"LAMBDA_KIT_PROFILE_IMPORTS": "0"})
     assert proc.stdout.strip() == "42", proc.stderr
+
+
+def test_powertools_names_are_lazy():
+    # Logger, Metrics and Tracer load on first use, never with `import lambda_kit`
+    code = (
+        "import sys, json\n"
+        "import lambda_kit\n"
+        "names = ('Logger', 'Metrics', 'Tracer')\n"
+        "assert all(n in dir(lambda_kit) and n not in vars(lambda_kit) for n in names)\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('lambda_kit.compat', "
+        "'lambda_kit.log', 'lambda_kit.metrics')))\n"
+        "from lambda_kit import Logger, Metrics, Tracer\n"
+        "print(json.dumps([loaded, Logger.__module__, Metrics.__module__, Tracer.__module__]))\n"
+    )
+    proc = run_python(code, env={"LAMBDA_KIT_PROFILE_IMPORTS": "0"})
+    assert proc.returncode == 0, proc.stderr
+    loaded, *modules = json.loads(proc.stdout.splitlines()[-1])
+    assert loaded == []
+    assert modules == [
+        "lambda_kit.log.powertools", "lambda_kit.compat.metrics", "lambda_kit.compat.tracer"
+    ]
 
 
 def test_wrapt_types_are_shared_with_a_later_import_wrapt():

@@ -30,7 +30,8 @@ import os as _os
 from lambda_kit import _hooks
 from lambda_kit.log._config import CRITICAL, DEBUG, ERROR, INFO, TRACE, WARNING
 from lambda_kit.log._fields import MAX_LINE_BYTES, REDACTED
-from lambda_kit.log._logger import Logger, get_logger, load_encoder, on_start
+from lambda_kit.log._logger import Logger, load_encoder
+from lambda_kit.log._registry import get_logger, on_start
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False

@@ -21,6 +21,7 @@ from _weakref import ref  # what weakref.ref is, without importing weakref
 from contextvars import ContextVar
 
 from lambda_kit._current import Invocation, current
+from lambda_kit._output import LineWriter
 from lambda_kit._problems import problem
 from lambda_kit.log import _config
 from lambda_kit.log._fields import (
@@ -37,7 +38,6 @@ from lambda_kit.log._fields import load_orjson as _load_orjson
 from lambda_kit.log._fields import stamp as _stamp
 from lambda_kit.log._fields import timestamp_ms as _timestamp_ms
 from lambda_kit.log._fields import truncate as _truncate
-from lambda_kit.log._output import writer_for
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import IO, Any
 
-    from lambda_kit.log._output import Writer
 
 _getframe = sys._getframe
 _modules = sys.modules
@@ -103,13 +102,72 @@ def _env_service() -> str | None:
     )
 
 
-def _level_method(levelno: int, name: str) -> Callable[..., None]:
-    """The ``debug``/``info``/... method: the level test, then the whole line inline.
-
-    This is the hot path, written out in one function on purpose (each call
-    saved is ~5% of a line); ``_stdlib.finish`` does the same for the stdlib
-    handler: keep the two in step.
+def assemble(
+    lg: Logger,
+    inv: Invocation | None,
+    ts: str,
+    level: str,
+    message: Any,
+    location: str,
+    keys: dict[str, Any] | None,
+    exc_info: Any = None,
+    logger_name: str | None = None,
+) -> dict[str, Any]:
+    """The fields of one line, in their order: the logger's own five keys (``logger``
+    for a stdlib record), the sampling rate, the running invocation's keys, the
+    environment's (``set_keys``), the invocation's (``append_keys``), the caller's
+    (redacted), then the exception's. Both the logger's methods and the stdlib
+    handler (``_stdlib.JsonHandler``) build their lines here, so they cannot drift.
     """
+    fields = {
+        "timestamp": ts,
+        "level": level,
+        "message": message,
+        "service": lg._service or (inv.service if inv is not None else lg._env_service),
+        "location": location,
+    }
+    if logger_name is not None:
+        fields["logger"] = logger_name
+    if lg._sample_rate:
+        fields["sampling_rate"] = lg._sample_rate
+    if inv is not None:
+        cached = lg._inv_cache
+        if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
+            cached = lg._new_invocation_keys(inv)
+        fields.update(cached[1])
+    if lg._keys:
+        fields.update(lg._keys)
+    owner, appended = lg._ctx.get()
+    if appended and owner is inv:  # keys of an invocation that ended are gone
+        fields.update(appended)
+    if keys:
+        redactor = lg._redactor
+        if redactor.safe.issuperset(keys) and _SCALARS.issuperset(map(type, keys.values())):
+            fields.update(keys)  # no secret or reserved key, nothing nested
+        else:
+            redactor.merge(fields, keys)
+    if exc_info:
+        fields.update(exception_keys(exc_info))
+    return fields
+
+
+def write_fields(lg: Logger, fields: dict[str, Any]) -> None:
+    """Serialise ``fields`` once (cut to the logger's limit) and write the line."""
+    try:
+        line = _dumps(fields, default=fallback, option=_OPT)
+    except Exception:  # what the encoder refuses outright: the careful path
+        line = to_line(fields)
+    if len(line) > lg._max:
+        line = _truncate(fields, lg._max)
+    try:
+        lg._write(line)
+    except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
+        problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+
+
+def _level_method(levelno: int, name: str) -> Callable[..., None]:
+    """The ``debug``/``info``/... method: the level test, the caller's frame, then
+    ``assemble`` and ``write_fields`` (shared with the stdlib handler)."""
 
     def log(self: Logger, msg: Any, /, *args: Any, **kwargs: Any) -> None:
         if self._level > levelno:
@@ -124,47 +182,18 @@ def _level_method(levelno: int, name: str) -> Callable[..., None]:
                     frame = _getframe(1)
             else:
                 frame = _getframe(1)
-            inv = _current_get()
             ms = _time_ns() // 1_000_000
-            fields = {
-                "timestamp": last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
-                "level": name,
-                "message": msg if type(msg) is str and not args else message_text(msg, args),
-                "service": self._service or (inv.service if inv is not None else self._env_service),
-                "location": f"{frame.f_code.co_name}:{frame.f_lineno}",
-            }
-            if self._sample_rate:
-                fields["sampling_rate"] = self._sample_rate
-            if inv is not None:
-                cached = self._inv_cache
-                if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
-                    cached = self._new_invocation_keys(inv)
-                fields.update(cached[1])
-            if self._keys:
-                fields.update(self._keys)
-            owner, appended = self._ctx.get()
-            if appended and owner is inv:  # keys of an invocation that ended are gone
-                fields.update(appended)
-            if kwargs:
-                redactor = self._redactor
-                if redactor.safe.issuperset(kwargs) and _SCALARS.issuperset(
-                    map(type, kwargs.values())
-                ):
-                    fields.update(kwargs)  # no secret or reserved key, nothing nested
-                else:
-                    redactor.merge(fields, kwargs)
-            if exc_info:
-                fields.update(exception_keys(exc_info))
-            try:
-                line = _dumps(fields, default=fallback, option=_OPT)
-            except Exception:  # what the encoder refuses outright: the careful path
-                line = to_line(fields)
-            if len(line) > self._max:
-                line = _truncate(fields, self._max)
-            try:
-                self._write(line)
-            except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
-                problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+            fields = assemble(
+                self,
+                _current_get(),
+                last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
+                name,
+                msg if type(msg) is str and not args else message_text(msg, args),
+                f"{frame.f_code.co_name}:{frame.f_lineno}",
+                kwargs,
+                exc_info,
+            )
+            write_fields(self, fields)
             if forwarders:
                 for hand_over in forwarders:
                     hand_over(self, levelno, fields)
@@ -214,6 +243,7 @@ class Logger:
         "_service",
         "_service_from_env",
         "_write",
+        "_writer",
         "name",
     )
 
@@ -246,7 +276,9 @@ class Logger:
             if redact
             else _NO_REDACTION
         )
-        self._write: Writer = writer_for(output)
+        # the one line writer (lambda_kit._output): whole lines, short writes finished
+        self._writer = LineWriter(output)
+        self._write: Callable[[bytes], None] = self._writer.write
         self._max = max(1024, int(max_line_bytes))
         self._random: Callable[[], float] | None = None
         self._sample_rate = _config.resolve_sample_rate(sample_rate)
@@ -357,42 +389,8 @@ class Logger:
 
     def close(self) -> None:
         """Close the file this logger opened (``output`` given as a path); else nothing."""
-        close = getattr(self._write, "close", None)
-        if close is not None:
-            close()
+        self._writer.close()
 
     def __repr__(self) -> str:
         return f"<lambda_kit Logger {self.name!r} level={_config.level_name(self._level)}>"
 
-
-def get_logger(name: str = "lambda_kit", **options: Any) -> Logger:
-    """The logger called ``name``, created on first use (options apply then).
-
-        log = lambda_kit.get_logger("payments", service="payments", level="DEBUG")
-
-    Asking again for a known name with options reconfigures that same logger
-    (its ``set_keys`` keys are kept), so ``get_logger("lambda_kit", level="DEBUG")``
-    changes the ready-made ``lambda_kit.logger`` everywhere it was imported.
-    """
-    existing = registry.get(name)
-    if existing is None:
-        existing = registry[name] = Logger(name, **options)
-    elif options:
-        keys = existing._keys
-        existing.close()
-        existing.__init__(name, **options)  # type: ignore[misc]
-        existing._keys = keys
-    return existing
-
-
-def on_start() -> None:
-    """The ``_hooks.on_start`` callable: sampling loggers decide afresh (nothing to do
-    when none samples: the per-invocation cost is one empty-list check)."""
-    if not _sampling:
-        return
-    for r in tuple(_sampling):
-        lg = r()
-        if lg is None:
-            _sampling.remove(r)  # a logger that was garbage-collected
-        else:
-            lg.new_invocation(clear_keys=False)

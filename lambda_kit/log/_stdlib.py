@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 
 from lambda_kit import _hooks
-from lambda_kit._current import Invocation, current
+from lambda_kit._current import current
 from lambda_kit._problems import problem
 from lambda_kit.log import _logger
-from lambda_kit.log._fields import exception_keys, timestamp, to_line, truncate
+from lambda_kit.log._fields import timestamp
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -45,58 +45,26 @@ class JsonHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            lg = self.logger
-            inv = current.get()
             try:
                 message: Any = record.getMessage()
             except Exception:  # bad %-args: keep both rather than lose the line
                 message = f"{record.msg} {record.args!r}"
-            fields: dict[str, Any] = {
-                "timestamp": timestamp(int(record.created * 1e9)),
-                "level": record.levelname,
-                "message": message,
-                "service": lg._service or (inv.service if inv is not None else lg._env_service),
-                "location": f"{record.funcName}:{record.lineno}",
-                "logger": record.name,
-            }
             extras = {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
-            finish(lg, fields, inv, extras, record.exc_info)
+            lg = self.logger
+            fields = _logger.assemble(
+                lg,
+                current.get(),
+                timestamp(int(record.created * 1e9)),
+                record.levelname,
+                message,
+                f"{record.funcName}:{record.lineno}",
+                extras,
+                record.exc_info,
+                logger_name=record.name,
+            )
+            _logger.write_fields(lg, fields)
         except Exception as exc:
             problem(f"could not write a log line: {exc!r}", key=f"stdlib:{type(exc).__name__}")
-
-
-def finish(
-    lg: _logger.Logger,
-    fields: dict[str, Any],
-    inv: Invocation | None,
-    keys: dict[str, Any],
-    exc_info: Any,
-) -> None:
-    """What the logger's hot path does after its first keys, for a stdlib record:
-    add the context and caller keys, serialise once, write (keep the two in step)."""
-    if lg._sample_rate:
-        fields["sampling_rate"] = lg._sample_rate
-    if inv is not None:
-        cached = lg._inv_cache
-        if cached[0] is not inv:  # once per invocation
-            cached = lg._new_invocation_keys(inv)
-        fields.update(cached[1])
-    if lg._keys:
-        fields.update(lg._keys)
-    owner, appended = lg._ctx.get()
-    if appended and owner is inv:  # keys of an invocation that ended are gone
-        fields.update(appended)
-    if keys:
-        lg._redactor.merge(fields, keys)
-    if exc_info:
-        fields.update(exception_keys(exc_info))
-    line = to_line(fields)
-    if len(line) > lg._max:
-        line = truncate(fields, lg._max)
-    try:
-        lg._write(line)
-    except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
-        problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
 
 
 def _forward(lg: _logger.Logger, levelno: int, fields: dict[str, Any]) -> None:
