@@ -31,6 +31,8 @@ QUERY_DEADLINE_S = 61 * 60.0
 #: a timed-out range is halved at most this many times
 MAX_SPLITS = 6
 HOUR_MS = 3_600_000
+#: events per FilterLogEvents page (None: the service's default, up to 10,000 or 1 MB)
+PAGE_EVENTS: int | None = None
 _DONE = frozenset({"Complete", "Failed", "Cancelled", "Timeout", "Unknown"})
 
 
@@ -44,6 +46,8 @@ def filter_events(
         "startTime": start_ms,
         "endTime": end_ms - 1,
     }
+    if PAGE_EVENTS:
+        params["limit"] = PAGE_EVENTS
     if filter_text:
         # a quoted term matches the text as it is (filter pattern syntax)
         params["filterPattern"] = '"' + filter_text.replace('"', '\\"') + '"'
