@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prices": ("lambda_kit.pricing.prices_cli", "the Lambda price table; --refresh from AWS"),
     "report": ("lambda_kit.report.cli", "read CloudWatch REPORT lines: cost, cold starts, sizing"),
     "tune": ("lambda_kit.tune.cli", "measure a handler at several memory sizes and pick one"),
+    "cloudwatch": ("lambda_kit.cloudwatch.cli", "CloudWatch dashboard and alarms for a function"),
     "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),
 }
 

@@ -103,6 +103,8 @@ class FaultyLogs:
                              {"field": "first", "value": time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(start))}]],
                 "statistics": {"recordsMatched": 10.0, "recordsScanned": 30.0, "bytesScanned": 3000.0},
             }
+        if operation == "PutQueryDefinition":
+            return 200, {"queryDefinitionId": str(uuid.uuid4())}
         if operation == "StopQuery":
             return 200, {"success": True}
         if operation == "FilterLogEvents":
