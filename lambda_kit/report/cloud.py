@@ -73,7 +73,7 @@ def show_queries(args: argparse.Namespace) -> int:
 
 def run_log_group(args: argparse.Namespace, prices: dict[str, Prices], region: str) -> int:
     """Report on ``--log-group`` through Logs Insights, or every event with ``--raw``."""
-    from lambda_kit.report.cli import emit, new_scan, output
+    from lambda_kit.report.emit import emit, new_scan, output
 
     if args.show_query:
         return show_queries(args)
