@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench coldstart system-deps docs-tune clean
+.PHONY: demo test lint bench coldstart system-deps docs-tune docs-aws clean
 
 $(VENV)/.run-installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ coldstart: $(VENV)/.dev-installed
 # the transcripts in docs/tune.md, produced by running the commands they show
 docs-tune: $(VENV)/.dev-installed
 	$(PY) scripts/tune_transcript.py docs/tune.md
+
+# the transcripts in docs/report.md and docs/cloudwatch.md (AWS ones against moto on loopback)
+docs-aws: $(VENV)/.dev-installed
+	$(PY) scripts/aws_transcripts.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,7 @@ class FaultyLogs:
     answered with AccessDeniedException. ``timeout_over_s``: StartQuery over a longer
     range ends in status Timeout. ``never_complete``: queries stay Running.
     ``endless_pages``: FilterLogEvents always has a next page (``page_delay_s`` apart).
+    ``broken``: operations answered with an HTML error page (HTTP 500).
     """
 
     def __init__(
@@ -39,6 +40,7 @@ class FaultyLogs:
         never_complete: bool = False,
         endless_pages: bool = False,
         page_delay_s: float = 0.0,
+        broken: tuple[str, ...] = (),
     ) -> None:
         self.throttle_first = throttle_first
         self.deny = deny
@@ -46,6 +48,7 @@ class FaultyLogs:
         self.never_complete = never_complete
         self.endless_pages = endless_pages
         self.page_delay_s = page_delay_s
+        self.broken = broken
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.queries: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
@@ -58,6 +61,14 @@ class FaultyLogs:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 operation = self.headers.get("X-Amz-Target", "").split(".")[-1]
+                if operation in owner.broken:  # a proxy's error page, not an AWS error
+                    page = b"<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
+                    self.send_response(500)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
                 status, answer = owner.answer(operation, json.loads(body or b"{}"))
                 data = json.dumps(answer).encode()
                 try:

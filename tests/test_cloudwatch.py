@@ -132,6 +132,14 @@ def test_a_refused_put_query_definition_names_the_action(aws, capsys, monkeypatc
     assert code == 2 and "grant the IAM action logs:PutQueryDefinition" in err and err.count("\n") == 1
 
 
+def test_an_html_error_page_becomes_one_line(aws, capsys, monkeypatch):
+    with FaultyLogs(broken=("PutQueryDefinition",)) as logs_api:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", logs_api.url)
+        code, _, err = run(capsys, "alarms", "--function", "orders", "--memory-size", "512", "--apply")
+    assert code == 2
+    assert err == "lambda-kit cloudwatch: logs:PutQueryDefinition: the endpoint answered HTTP 500: 500 Internal Server Error Internal Server Error\n"
+
+
 @pytest.mark.parametrize("argv,message", [
     (["--memory-size", "64"], "--memory-size must be between 128 and 10240 MB"),
     (["--memory-size", "512", "--budget-per-hour", "0"], "--budget-per-hour must be more than 0 (USD)"),

@@ -16,6 +16,7 @@ endpoint that did not answer.
 from __future__ import annotations
 
 import random
+import re
 import time
 from typing import Any
 
@@ -126,10 +127,16 @@ def call(
     raise AssertionError("unreachable")  # pragma: no cover: the loop returns or raises
 
 
+def _one_line(text: str, limit: int = 160) -> str:
+    # an endpoint may answer with an HTML page: the CLI prints one line, never a page
+    plain = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    return plain if len(plain) <= limit else plain[: limit - 3] + "..."
+
+
 def _explain(
     err: Exception, code: str, action: str, params: dict[str, Any], attempts: int
 ) -> CloudError:
-    text = _message(err)
+    text = _one_line(_message(err))
     group = params.get("logGroupName") or params.get("logGroupIdentifier")
     if code in THROTTLED:
         return CloudError(f"{action}: still throttled after {attempts} attempts ({code}): {text}")
@@ -141,4 +148,6 @@ def _explain(
         )
     if code == "ResourceNotFoundException" and group:
         return CloudError(f"log group {group} does not exist (in this account and region)")
+    if code.isdigit():  # no AWS error in the body: botocore gives the HTTP status
+        return CloudError(f"{action}: the endpoint answered HTTP {code}: {text}")
     return CloudError(f"{action} failed: {code or type(err).__name__}: {text}")
