@@ -74,3 +74,20 @@ def test_an_unwritable_page_is_one_line(capsys, tmp_path):
     code = main(["report", str(log), "--html", str(tmp_path / "no" / "such" / "dir.html")])
     _, err = capsys.readouterr()
     assert code == 2 and err.startswith("lambda-kit report: cannot write") and err.count("\n") == 1
+
+
+def test_a_logs_insights_result_draws_percentiles_and_the_hourly_rows():
+    from lambda_kit.pricing.tables import prices_for
+    from lambda_kit.report.cloud import from_sizes
+
+    sizes = {512: {"invocations": 100, "cold_starts": 5, "billed_mb_ms": 512 * 3000, "peak_used_mb": 90,
+                   "duration_p50": 20.0, "duration_p90": 25.0, "duration_p99": 40.0, "duration_max": 41.0,
+                   "init_p50": 300.0, "init_max": 350.0, "approximate": False}}
+    result = from_sizes(sizes, {a: prices_for("us-east-1", a) for a in ("x86_64", "arm64")}, "x86_64", True)
+    result["hours"] = {"2026-11-24T10:00": {"invocations": 60.0, "cold_starts": 3.0, "cost_usd": 2e-5},
+                       "2026-11-24T11:00": {"invocations": 40.0, "cold_starts": 2.0, "cost_usd": 1e-5}}
+    html = render_page(result)
+    assert "Duration, percentiles (Logs Insights)" in html
+    cost = html.split("Cost per hour (USD)")[1].split("</svg>")[0]
+    assert cost.count("<rect") == 2 and "2026-11-24T10:00: 2e-05" in cost
+    assert "2026-11-24T11:00: 0.05" in html.split("Cold-start share per hour")[1]
