@@ -10,6 +10,7 @@ process on a larger file and reads its peak resident set (VmHWM). Under
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
@@ -25,17 +26,20 @@ from lambda_kit.report.files import Progress, read_files
 from lambda_kit.report.scan import Scan
 
 
-def _write_export(path: Path, lines: int, seed: int = 17) -> Path:
+def _write_export(path: Path, lines: int, seed: int = 17, *, as_json: bool = False) -> Path:
+    """Text REPORT lines, or (``as_json``) each as the "message" line of the indented JSON
+    that `aws logs filter-log-events` prints."""
     rng = random.Random(seed)
     with path.open("w") as f:
         for _ in range(lines):
             ms = rng.lognormvariate(3.5, 0.8)
             init = f"Init Duration: {rng.uniform(150, 900):.2f} ms\t" if rng.random() < 0.01 else ""
-            f.write(
+            line = (
                 f"REPORT RequestId: {rng.getrandbits(128):032x}\tDuration: {ms:.2f} ms\t"
                 f"Billed Duration: {int(ms) + 1} ms\tMemory Size: 512 MB\t"
-                f"Max Memory Used: {rng.randint(80, 120)} MB\t{init}\n"
+                f"Max Memory Used: {rng.randint(80, 120)} MB\t{init}"
             )
+            f.write(f'            "message": {json.dumps(line + chr(10))},\n' if as_json else line + "\n")
     return path
 
 
@@ -94,6 +98,18 @@ def test_report_baseline_awk(benchmark, export):
             report_figure(
                 f"[report] ratio lambda-kit report / awk: {_SECONDS['scan'] / best:.1f}x the time"
             )
+
+
+def test_report_exported_json_lines_per_second(benchmark, tmp_path):
+    lines = 20_000 if benchmark.disabled else 500_000
+    path = _write_export(tmp_path / "events.json", lines, as_json=True)
+    benchmark.group = "report: REPORT lines inside aws logs JSON"
+    rounds = 1 if benchmark.disabled else 3
+    scan = benchmark.pedantic(_scan, args=(path,), rounds=rounds, iterations=1)
+    assert scan.total.invocations == lines and scan.fast_lines == lines
+    if not benchmark.disabled:
+        best = min(benchmark.stats.stats.data)
+        report_figure(f"[report] filter-log-events JSON: {lines / best:,.0f} REPORT lines/s")
 
 
 def test_report_peak_rss_on_a_large_file(benchmark, tmp_path, request):

@@ -82,6 +82,21 @@ def report_line(draw):
     return line + (sep + tail if tail else "") + end
 
 
+@st.composite
+def export_line(draw):
+    """A REPORT line as `aws logs filter-log-events` prints it: indented, or jq -c's whole event."""
+    message = json.dumps(draw(report_line()) + draw(st.sampled_from(["\n", ""])))
+    if draw(st.booleans()):
+        return "            \"message\": " + message + draw(st.sampled_from([",", ""]))
+    stream = draw(st.sampled_from(["2026/11/24/[$LATEST]0af3", "2026-11-24 10:00 odd", ""]))
+    stamp = draw(st.integers(1_600_000_000_000, 1_900_000_000_000))
+    colon = draw(st.sampled_from([":", ": "]))
+    return (
+        f'{{"logStreamName"{colon}"{stream}","timestamp"{colon}{stamp},"message"{colon}{message},'
+        f'"ingestionTime"{colon}{stamp + 90},"eventId"{colon}"{stamp}"}}'
+    )
+
+
 other_lines = st.sampled_from(
     [
         "START RequestId: 1 Version: $LATEST",
@@ -91,6 +106,11 @@ other_lines = st.sampled_from(
         "REPORT RequestId: 9\tDuration: 1.0 ms",
         '{"type": "invocation", "duration_ms": 3.2, "billed_duration_ms": 4, '
         '"function_memory_size": 256, "max_memory_used_mb": 70}',
+        "{",
+        '    "events": [',
+        '            "timestamp": 1732400000000,',
+        '            "message": "START RequestId: 1 Version: $LATEST\\n",',
+        '            "message": "REPORT RequestId: 9\\tDuration: x ms",',
     ]
 )
 
@@ -104,6 +124,36 @@ other_lines = st.sampled_from(
 def test_chunks_and_lines_give_the_same_figures(lines, size, newline_at_end):
     text = ("\n".join(lines) + ("\n" if newline_at_end else "")).encode()
     assert figures(by_chunks(text, size)) == figures(by_lines(text))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.one_of(export_line(), export_line(), other_lines), min_size=1, max_size=60),
+    st.integers(16, 4096),
+)
+def test_exported_events_read_the_same_in_chunks_and_lines(lines, size):
+    text = ("\n".join(lines) + "\n").encode()
+    assert figures(by_chunks(text, size)) == figures(by_lines(text))
+
+
+def test_exported_events_take_the_fast_path():
+    lines = ["{", '    "events": [']
+    for i in range(5000):
+        msg = json.dumps(
+            f"REPORT RequestId: {i:032x}\tDuration: {1 + i % 977 / 3:.2f} ms\tBilled Duration: "
+            f"{2 + i % 977 // 3} ms\tMemory Size: 512 MB\tMax Memory Used: {70 + i % 9} MB\t"
+            + ("Init Duration: 123.45 ms\t" if i % 50 == 0 else "") + "\n"
+        )
+        lines.append(
+            f'{{"logStreamName": "2026/11/24/[$LATEST]ab", "timestamp": {1764000000000 + i * 1000}, '
+            f'"message": {msg}, "ingestionTime": 1764000000000, "eventId": "{i}"}}'
+            if i % 2 else f"        {{\n            \"message\": {msg},"
+        )
+    text = ("\n".join(lines) + "\n").encode()
+    fast = by_chunks(text, 64 << 10)
+    assert fast.fast_lines == fast.lines
+    assert figures(fast) == figures(by_lines(text))
+    assert fast.total.first == "2025-11-24T16:00" and fast.total.cold_starts == 100
 
 
 def test_plain_report_lines_take_the_fast_path_with_the_same_digits():
