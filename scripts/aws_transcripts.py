@@ -7,7 +7,7 @@ command runs in bash from the repository root, with ``lambda-kit`` meaning this
 checkout's CLI, stdout and stderr together, as a terminal would show them. The AWS
 commands talk to moto in server mode, started here on 127.0.0.1 with a seeded log
 group (/aws/lambda/orders: three streams of START / REPORT / END events over the
-last two hours) and dummy credentials: nothing leaves the machine. Never typed by hand.
+last two hours; the function orders at 512 MB) and dummy credentials: nothing leaves the machine. Never typed by hand.
 """
 
 from __future__ import annotations
@@ -79,6 +79,21 @@ def seed(env: dict[str, str]) -> None:
             )):
                 events.append({"timestamp": t + j, "message": text + "\n"})
         logs.put_log_events(logGroupName=GROUP, logStreamName=stream, logEvents=events)
+    # the function itself, for `cloudwatch alarms` to ask its memory size of
+    import io
+    import json
+    import zipfile
+
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return {}\n")
+    role = boto3.client("iam").create_role(
+        RoleName="orders", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
+    )["Role"]["Arn"]
+    boto3.client("lambda").create_function(
+        FunctionName="orders", Runtime="python3.12", Role=role, Handler="app.handler",
+        Code={"ZipFile": package.getvalue()}, MemorySize=512,
+    )
 
 
 def run(command: str, env: dict[str, str]) -> str:

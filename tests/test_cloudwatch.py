@@ -162,3 +162,35 @@ values = st.recursive(
 @given(st.dictionaries(st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,8}", fullmatch=True), values, min_size=1, max_size=5))
 def test_yaml_out_reads_back_as_the_same_document(doc):
     assert yaml.safe_load(to_yaml(doc)) == doc
+
+
+def _function_in_moto(name, memory):
+    import io
+    import zipfile
+
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    role = boto3.client("iam").create_role(
+        RoleName="lambda-kit-test", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )["Role"]["Arn"]
+    boto3.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+        Code={"ZipFile": package.getvalue()}, MemorySize=memory,
+    )
+
+
+def test_the_memory_size_is_asked_of_lambda_when_not_given(aws, capsys, tmp_path):
+    _function_in_moto("orders", 1536)
+    path = tmp_path / "alarms.yaml"
+    code, _, err = run(capsys, "alarms", "--function", "orders", "-o", str(path))
+    assert code == 0, err
+    memory = yaml.safe_load(path.read_text())["Resources"]["MemoryAlarm"]["Properties"]
+    assert memory["Threshold"] == pytest.approx(0.9 * 1536)
+
+
+def test_an_unknown_function_without_memory_size_says_what_to_give(aws, capsys):
+    code, out, err = run(capsys, "alarms", "--function", "nope")
+    assert code == 2 and out == ""
+    assert err.startswith("lambda-kit cloudwatch: lambda:GetFunctionConfiguration failed: ResourceNotFoundException")
+    assert err.endswith("; or give --memory-size MB\n") and err.count("\n") == 1

@@ -6,7 +6,8 @@
     lambda-kit cloudwatch alarms --function orders --memory-size 1024 --apply
 
 IAM actions for ``--apply``: cloudwatch:PutDashboard; cloudwatch:PutMetricAlarm
-and logs:PutQueryDefinition.
+and logs:PutQueryDefinition; lambda:GetFunctionConfiguration when ``alarms`` is not
+given ``--memory-size``.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     alarms.add_argument(
         "--memory-size",
         type=int,
-        required=True,
         metavar="MB",
-        help="the function's memory size (the 90%% alarm's base)",
+        help="the function's memory size, the 90%% alarm's base (default: asked of Lambda, "
+        "lambda:GetFunctionConfiguration)",
     )
     alarms.add_argument("--budget-per-hour", type=float, default=1.0, metavar="USD")
     alarms.add_argument("--cold-start-pct", type=float, default=10.0, metavar="PCT")
@@ -97,10 +98,11 @@ def _alarms(args: argparse.Namespace, t: Target) -> int:
     from lambda_kit.cloudwatch.alarms import alarm_definitions, query_definitions, template
     from lambda_kit.cloudwatch.yaml_out import to_yaml
 
+    memory = args.memory_size if args.memory_size is not None else _memory_size(t)
     alarms = alarm_definitions(
         t,
         budget_per_hour=args.budget_per_hour,
-        memory_size_mb=args.memory_size,
+        memory_size_mb=memory,
         cold_start_pct=args.cold_start_pct,
     )
     if not args.apply:
@@ -126,3 +128,19 @@ def _alarms(args: argparse.Namespace, t: Target) -> int:
         call(logs, "put_query_definition", "logs:PutQueryDefinition", **query)
         sys.stdout.write(f"saved query {query['name']}\n")
     return 0
+
+
+def _memory_size(t: Target) -> int:
+    """The function's configured memory size, from Lambda (GetFunctionConfiguration)."""
+    from lambda_kit.report.cloudwatch import CloudError, call, client
+
+    try:
+        config = call(
+            client("lambda", t.region),
+            "get_function_configuration",
+            "lambda:GetFunctionConfiguration",
+            FunctionName=t.function,
+        )
+    except CloudError as err:
+        raise CloudError(f"{err}; or give --memory-size MB") from None
+    return int(config["MemorySize"])
