@@ -26,9 +26,9 @@ from lambda_kit.report.files import Progress, read_files
 from lambda_kit.report.scan import Scan
 
 
-def _write_export(path: Path, lines: int, seed: int = 17, *, as_json: bool = False) -> Path:
-    """Text REPORT lines, or (``as_json``) each as the "message" line of the indented JSON
-    that `aws logs filter-log-events` prints."""
+def _write_export(path: Path, lines: int, seed: int = 17, *, form: str = "text") -> Path:
+    """Text REPORT lines; or (``export``) each as the "message" line of the indented JSON
+    that `aws logs filter-log-events` prints; or (``platform``) as platform.report events."""
     rng = random.Random(seed)
     with path.open("w") as f:
         for _ in range(lines):
@@ -39,7 +39,16 @@ def _write_export(path: Path, lines: int, seed: int = 17, *, as_json: bool = Fal
                 f"Billed Duration: {int(ms) + 1} ms\tMemory Size: 512 MB\t"
                 f"Max Memory Used: {rng.randint(80, 120)} MB\t{init}"
             )
-            f.write(f'            "message": {json.dumps(line + chr(10))},\n' if as_json else line + "\n")
+            if form == "platform":
+                metrics = {"durationMs": round(ms, 2), "billedDurationMs": int(ms) + 1,
+                           "memorySizeMB": 512, "maxMemoryUsedMB": rng.randint(80, 120)}
+                event = {"time": "2026-11-24T10:00:00.000Z", "type": "platform.report",
+                         "record": {"requestId": "r", "metrics": metrics, "status": "success"}}
+                f.write(json.dumps(event, separators=(",", ":")) + "\n")
+            elif form == "export":
+                f.write(f'            "message": {json.dumps(line + chr(10))},\n')
+            else:
+                f.write(line + "\n")
     return path
 
 
@@ -100,16 +109,18 @@ def test_report_baseline_awk(benchmark, export):
             )
 
 
-def test_report_exported_json_lines_per_second(benchmark, tmp_path):
+@pytest.mark.parametrize("form", ["export", "platform"])
+def test_report_json_forms_lines_per_second(benchmark, tmp_path, form):
     lines = 20_000 if benchmark.disabled else 500_000
-    path = _write_export(tmp_path / "events.json", lines, as_json=True)
-    benchmark.group = "report: REPORT lines inside aws logs JSON"
+    path = _write_export(tmp_path / "events.json", lines, form=form)
+    benchmark.group = f"report: {form} JSON lines"
     rounds = 1 if benchmark.disabled else 3
     scan = benchmark.pedantic(_scan, args=(path,), rounds=rounds, iterations=1)
     assert scan.total.invocations == lines and scan.fast_lines == lines
     if not benchmark.disabled:
         best = min(benchmark.stats.stats.data)
-        report_figure(f"[report] filter-log-events JSON: {lines / best:,.0f} REPORT lines/s")
+        what = {"export": "filter-log-events JSON", "platform": "platform.report events"}[form]
+        report_figure(f"[report] {what}: {lines / best:,.0f} REPORT lines/s")
 
 
 def test_report_peak_rss_on_a_large_file(benchmark, tmp_path, request):

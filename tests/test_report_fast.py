@@ -97,6 +97,30 @@ def export_line(draw):
     )
 
 
+@st.composite
+def platform_line(draw):
+    """A platform.report event as a function with AWS_LAMBDA_LOG_FORMAT=JSON logs it."""
+    memory = draw(memories)
+    metrics = {
+        "durationMs": float(draw(durations)),
+        "billedDurationMs": draw(st.integers(1, 900_000)),
+        "memorySizeMB": memory,
+        "maxMemoryUsedMB": draw(st.integers(1, memory)),
+    }
+    if draw(st.booleans()):
+        metrics["initDurationMs"] = float(draw(durations))
+    record = {"requestId": f"r{draw(st.integers(0, 99))}", "metrics": metrics,
+              "status": draw(st.sampled_from(["success", "success", "timeout", "error"]))}
+    if draw(st.integers(0, 4)) == 0:
+        record["errorType"] = draw(st.sampled_from(["Runtime.OutOfMemory", "Sandbox.Timedout", ""]))
+    if draw(st.integers(0, 6)) == 0:
+        record["spans"] = [{"name": "responseLatency", "durationMs": 1.5}]
+    event = {"time": draw(st.sampled_from(["2024-06-17T17:23:55.826Z", "2024-06-17T09:00:00Z"])),
+             "type": "platform.report", "record": record}
+    compact = draw(st.booleans())
+    return json.dumps(event, separators=(",", ":") if compact else (", ", ": "))
+
+
 other_lines = st.sampled_from(
     [
         "START RequestId: 1 Version: $LATEST",
@@ -111,6 +135,9 @@ other_lines = st.sampled_from(
         '            "timestamp": 1732400000000,',
         '            "message": "START RequestId: 1 Version: $LATEST\\n",',
         '            "message": "REPORT RequestId: 9\\tDuration: x ms",',
+        '{"time":"2024-06-17T17:23:55.000Z","type":"platform.start","record":{"requestId":"1"}}',
+        '{"timestamp":"2024-06-17T17:23:55Z","level":"INFO","message":"order 1 placed"}',
+        '{"time":"2024-06-17T17:23:55.826Z","type":"platform.report","record":{"metrics":{"durationMs":-1}}}',
     ]
 )
 
@@ -134,6 +161,33 @@ def test_chunks_and_lines_give_the_same_figures(lines, size, newline_at_end):
 def test_exported_events_read_the_same_in_chunks_and_lines(lines, size):
     text = ("\n".join(lines) + "\n").encode()
     assert figures(by_chunks(text, size)) == figures(by_lines(text))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.one_of(platform_line(), platform_line(), other_lines), min_size=1, max_size=60),
+    st.integers(16, 4096),
+)
+def test_platform_events_read_the_same_in_chunks_and_lines(lines, size):
+    text = ("\n".join(lines) + "\n").encode()
+    assert figures(by_chunks(text, size)) == figures(by_lines(text))
+
+
+def test_platform_events_take_the_fast_path():
+    lines = []
+    for i in range(5000):
+        metrics = {"durationMs": 1 + i % 977 / 3, "billedDurationMs": 2 + i % 977 // 3,
+                   "memorySizeMB": 1024, "maxMemoryUsedMB": 70 + i % 9}
+        if i % 50 == 0:
+            metrics["initDurationMs"] = 201.5
+        record = {"requestId": str(i), "metrics": metrics, "status": "timeout" if i == 7 else "success"}
+        lines.append(json.dumps({"time": f"2024-06-17T{10 + i // 1000}:00:00.000Z", "type": "platform.report", "record": record}))
+        lines.append(json.dumps({"time": "2024-06-17T10:00:00.000Z", "type": "platform.start", "record": {"requestId": str(i)}}))
+    text = ("\n".join(lines) + "\n").encode()
+    fast = by_chunks(text, 64 << 10)
+    assert fast.fast_lines == fast.lines == 10_000
+    assert figures(fast) == figures(by_lines(text))
+    assert (fast.total.cold_starts, fast.total.timeouts, fast.total.last) == (100, 1, "2024-06-17T14:00")
 
 
 def test_exported_events_take_the_fast_path():

@@ -66,14 +66,32 @@ _EXPORT = re.compile(
     rb'(?:,?|, ?"ingestionTime": ?\d+, ?"eventId": ?"\d+"\})[ \t]*\r?$',
     re.M,
 )
+# A platform.report event (AWS_LAMBDA_LOG_FORMAT=JSON, the Telemetry API) in the key order
+# Lambda writes it: time, type, record {requestId, metrics {...}, status[, errorType]}.
+# The tail group holds the rest when there is more than a success: initDurationMs, a
+# status, an errorType. Any other key, order or spacing goes to the general parser.
+_PLATFORM = re.compile(
+    rb'^\{"time": ?"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})[^"\\]*", ?"type": ?"platform\.report", ?'
+    rb'"record": ?\{"requestId": ?"[^"\\]*", ?"metrics": ?\{"durationMs": ?(\d+(?:\.\d+)?), ?'
+    rb'"billedDurationMs": ?(\d+, ?"memorySizeMB": ?(\d+), ?"maxMemoryUsedMB": ?\d+)'
+    rb'(?:\}, ?"status": ?"success"\}\}|((?:, ?"initDurationMs": ?\d+(?:\.\d+)?)?\}, ?'
+    rb'"status": ?"(?:success|error|timeout)"(?:, ?"errorType": ?"[^"\\]*")?\}\}))[ \t]*\r?$',
+    re.M,
+)
+_PLATFORM_TAIL = re.compile(
+    rb'(?:, ?"initDurationMs": ?(\d+(?:\.\d+)?))?\}, ?"status": ?"(\w+)"'
+    rb'(?:, ?"errorType": ?"([^"\\]*)")?'
+)
 _SPAN = re.compile(
     rb"(\d+) ms(?:[\t ]|\\t)+Memory Size: (\d+) MB(?:[\t ]|\\t)+Max Memory Used: (\d+)"
+    rb'|(\d+), ?"memorySizeMB": ?(\d+), ?"maxMemoryUsedMB": ?(\d+)'
 )
 _INIT_ONLY = re.compile(rb"Init Duration: (\d+(?:\.\d+)?) ms")
 _REPORT = b"REPORT RequestId:"
-# what a line needs to hold for parse_line to find an invocation in a form other
-# than these two (JSON platform events, our records)
-_OTHER_FORMS = (b"platform.report", b"invocation")
+# what a line holds when parse_line could find an invocation in it: our records are left
+# to the general parser; a chunk is read in one form (text, export or platform)
+_RECORD = b"invocation"
+_PLATFORM_REPORT = b"platform.report"
 _MESSAGE = b'message"'
 _STAMP = itemgetter(0, 1)
 _DURATION = itemgetter(2)
@@ -177,20 +195,25 @@ class Scan:
 
     def _fast(self, data: bytes) -> bool:
         """Count a chunk of plain text REPORT lines; False (nothing counted) for any other."""
-        # every other form is JSON: no double quote, none of them (a memchr, ~free)
-        export = False
+        # every other form is JSON: no double quote, text lines only (a memchr, ~free)
+        form, marker = _TEXT, _REPORT
         if b'"' in data:
-            if any(marker in data for marker in _OTHER_FORMS):
+            if _RECORD in data:
                 return False
-            export = _MESSAGE in data
-        rows = (_EXPORT if export else _TEXT).findall(data)
-        if len(rows) != data.count(_REPORT):
-            return False  # a REPORT line of another shape (or two on a line): line by line
+            if _PLATFORM_REPORT in data:
+                if _REPORT in data:
+                    return False
+                form, marker = _PLATFORM, _PLATFORM_REPORT
+            elif _MESSAGE in data:
+                form = _EXPORT
+        rows = form.findall(data)
+        if len(rows) != data.count(marker):
+            return False  # a line of another shape (or two on a line): line by line
         plain, samples = rows, []
         says_more = list(filter(_TAIL, rows))
         if says_more:
             try:
-                samples = [_row_sample(row, export) for row in says_more]
+                samples = [_row_sample(row, form) for row in says_more]
             except Malformed:
                 return False  # line by line, to name the line
             plain = list(filterfalse(_TAIL, rows))
@@ -238,7 +261,7 @@ class Scan:
                 agg.duration.add(ms, count)
                 agg.charge(arch, mb, 0, billed_ms_rule(ms), count)
         for span, count in self._spans.items():
-            billed, size, used = map(int, _SPAN.match(span).groups())  # type: ignore[union-attr]
+            billed, size, used = map(int, _span(span))
             agg.charge(arch, size, billed, 0, count)
             agg.add_memory(size, used, count)
         self._durations.clear()
@@ -257,11 +280,31 @@ def _minute(stamp: tuple[bytes, bytes]) -> str:
     return f"{stamp[0].decode()}T{stamp[1].decode()}"
 
 
-def _row_sample(row: tuple[bytes, ...], export: bool = False) -> Sample:
+def _span(span: bytes) -> tuple[bytes, bytes, bytes]:
+    """(billed ms, memory size, max memory used) of a span of either shape."""
+    m = _SPAN.match(span)
+    assert m is not None  # the fast regexes only capture spans of these shapes
+    billed, memory, used, *json_form = m.groups()
+    return (billed, memory, used) if billed is not None else tuple(json_form)  # type: ignore[return-value]
+
+
+def _row_sample(row: tuple[bytes, ...], form: re.Pattern[bytes] = _TEXT) -> Sample:
     """A fast-path row that says more than the four figures: read as the line would be."""
     stamp = _minute((row[0], row[1])) if row[0] else None
-    billed, memory, used = _SPAN.match(row[3]).groups()  # type: ignore[union-attr]
-    tail = row[5].replace(b"\\t", b"\t").replace(b"\\n", b"\n") if export else row[5]
+    billed, memory, used = _span(row[3])
+    if form is _PLATFORM:
+        init, status, error = _PLATFORM_TAIL.match(row[5]).groups()  # type: ignore[union-attr]
+        return Sample(
+            float(row[2]),
+            int(billed),
+            int(memory),
+            int(used),
+            init_ms=None if init is None else float(init),
+            status=status.decode(),
+            error_type=error.decode("utf-8", "replace") if error else None,
+            timestamp=stamp,
+        )
+    tail = row[5].replace(b"\\t", b"\t").replace(b"\\n", b"\n") if form is _EXPORT else row[5]
     init = _INIT_ONLY.fullmatch(tail.strip())
     if init is not None:  # a cold start, the common case: no need for the general parser
         return Sample(
