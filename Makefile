@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-all lint docs docs-transcripts docs-tune docs-migrate bench coldstart system-deps clean
+.PHONY: demo test test-all lint docs docs-transcripts docs-tune docs-migrate docs-aws bench coldstart system-deps clean
 
 # The Pythons `make test-all` runs the suite on, each in its own venv (.venv-3.11, ...):
 # pyenv's build of each when there is one, else python3.X from PATH.
@@ -79,6 +79,9 @@ docs-tune: $(VENV)/.dev-installed
 # the transcripts in docs/migrate-from-powertools.md, likewise
 docs-migrate: $(VENV)/.dev-installed
 	$(PY) scripts/tune_transcript.py docs/migrate-from-powertools.md
+# the transcripts in docs/report.md and docs/cloudwatch.md (AWS ones against moto on loopback)
+docs-aws: $(VENV)/.dev-installed
+	$(PY) scripts/aws_transcripts.py
 
 clean:
 	rm -rf $(VENV) .venv-3.* build site *.egg-info .pytest_cache .mypy_cache .ruff_cache

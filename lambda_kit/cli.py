@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("lambda_kit.report.cli", "read CloudWatch REPORT lines: cost, cold starts, sizing"),
     "tune": ("lambda_kit.tune.cli", "measure a handler at several memory sizes and pick one"),
     "layer": ("lambda_kit.layer.cli", "build a Lambda layer zip for a runtime and architecture"),
+    "cloudwatch": ("lambda_kit.cloudwatch.cli", "CloudWatch dashboard and alarms for a function"),
     "demo": ("lambda_kit.local.demo", "show lambda_kit on the bundled examples"),
     "event": ("lambda_kit.web.cli", "print an HTTP event (API Gateway, Function URL, ALB) as JSON"),
     "migrate": ("lambda_kit.compat.cli", "rewrite Powertools imports; list what stays on it"),

@@ -262,3 +262,52 @@ class RedisServer:
         finally:
             server.stop()
             shutil.rmtree(server.root, ignore_errors=True)
+
+
+class MotoServer:
+    """moto in server mode (a real HTTP AWS API) on 127.0.0.1, for boto3 via AWS_ENDPOINT_URL."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import sys
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, 30.0, self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def reset(self) -> None:
+        """Forget every resource (moto's own reset endpoint)."""
+        import urllib.request
+
+        request = urllib.request.Request(self.url() + "/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()
+
+    @classmethod
+    @contextmanager
+    def started(cls) -> Iterator[MotoServer]:
+        server = cls()
+        try:
+            server.start()
+            yield server
+        finally:
+            server.stop()

@@ -183,3 +183,27 @@ def test_memory_stays_flat_as_the_input_grows(tmp_path):
 
     small, large = peak(2_000), peak(20_000)
     assert large < small * 1.5 + 64 * 1024
+
+
+def test_ctrl_c_prints_what_was_read_so_far():
+    import os
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lambda_kit", "report", "-", "--json", "--progress"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    proc.stdin.write((LINES[0] + "\n").encode() * 50_000)  # the pipe then stays open
+    proc.stdin.flush()
+    seen = b""
+    while b" lines" not in seen:  # the progress bar says lines were counted: interrupt then
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        assert chunk, "the reader exited early"
+        seen += chunk
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 130, err
+    data = json.loads(out)
+    assert data["partial"] is True and 0 < data["invocations"] <= 50_000
+    assert b"interrupted: partial results" in err and b"Traceback" not in err

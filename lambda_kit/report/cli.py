@@ -1,39 +1,37 @@
-"""``lambda-kit report FILE... | -``: what a function really cost, and how to size it.
+"""``lambda-kit report FILE... | - | --log-group NAME``: what a function cost, how to size it.
 
     lambda-kit report exported.log
     aws logs filter-log-events --log-group-name /aws/lambda/orders | lambda-kit report - --json
+    lambda-kit report --log-group /aws/lambda/orders --since 7d          # Logs Insights
+    lambda-kit report --log-group /aws/lambda/orders --since 1d --raw    # every event
 
-Streams its input line by line (constant memory, any file size, ``.gz`` too); draws
-a progress bar on stderr only when stderr is a terminal. Lines that are not REPORT
-lines are counted as skipped; malformed REPORT lines are named with their line
-number; an input with nothing to report exits 1.
+Files stream in chunks (constant memory, any size, ``.gz`` too); a progress bar is
+drawn on stderr only when stderr is a terminal. Lines that are not REPORT lines
+are counted as skipped; malformed REPORT lines are named with their line number;
+an input with nothing to report exits 1. The CloudWatch paths live in
+:mod:`lambda_kit.report.cloud` (boto3 is imported only there).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import time
-from collections.abc import Iterator
-from typing import IO, Any
 
 from lambda_kit.prices import prices_for, region_names
-from lambda_kit.report.advice import recommend
-from lambda_kit.report.parse import Malformed, parse_line
-from lambda_kit.report.stats import Aggregate
+from lambda_kit.report.emit import SHOWN_MALFORMED, emit, new_scan
+from lambda_kit.report.render import summary
 
-#: malformed lines named on stderr before only counting them
-SHOWN_MALFORMED = 20
+__all__ = ["SHOWN_MALFORMED", "add_arguments", "run", "summary"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit report``."""
     parser.add_argument(
-        "files", nargs="+", metavar="FILE", help="log files (.gz too), or - for stdin"
+        "files", nargs="*", metavar="FILE", help="log files (.gz too), or - for stdin"
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page")
     parser.add_argument(
         "--group-by",
         choices=("function", "hour", "day"),
@@ -47,7 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="architecture of REPORT lines (they do not say; our records do)",
     )
     parser.add_argument(
-        "--region", default="us-east-1", help=f"one of: {', '.join(region_names())}"
+        "--region",
+        default=None,
+        help=f"prices (and the CloudWatch region), one of: {', '.join(region_names())}",
     )
     parser.add_argument(
         "--no-init-billing",
@@ -65,220 +65,66 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     progress.add_argument(
         "--no-progress", dest="progress", action="store_false", help="no progress bar"
     )
-
-
-class _Progress:
-    """A one-line progress bar on stderr, redrawn at most 5 times a second."""
-
-    def __init__(self, enabled: bool, total_bytes: int | None) -> None:
-        self.enabled = enabled
-        self.total = total_bytes
-        self._next = 0.0
-
-    def show(self, done_bytes: int, lines: int, *, final: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not final and now < self._next:
-            return
-        self._next = now + 0.2
-        if self.total:
-            share = min(1.0, done_bytes / self.total)
-            bar = "#" * int(share * 30)
-            text = f"\r[{bar:<30}] {share:4.0%} {lines:,} lines"
-        else:
-            text = f"\r{done_bytes / 1e6:,.1f} MB, {lines:,} lines"
-        sys.stderr.write(text + ("\n" if final else ""))
-        sys.stderr.flush()
-
-
-def _open(path: str) -> IO[bytes]:
-    if path == "-":
-        return sys.stdin.buffer
-    if path.endswith(".gz"):
-        import gzip
-
-        return gzip.open(path, "rb")  # type: ignore[return-value]  # a GzipFile reads bytes
-    return open(path, "rb")
-
-
-def _lines(paths: list[str], progress: _Progress) -> Iterator[tuple[str, int, str]]:
-    done = 0
-    count = 0
-    for path in paths:
-        stream = _open(path)
-        try:
-            for number, raw in enumerate(stream, start=1):
-                done += len(raw)
-                count += 1
-                if count & 1023 == 0:
-                    progress.show(done, count)
-                yield path, number, raw.decode("utf-8", "replace")
-        finally:
-            if stream is not sys.stdin.buffer:
-                stream.close()
-    progress.show(done, count, final=True)
-
-
-def _key(group_by: str | None, function: str | None, timestamp: str | None) -> str:
-    if group_by == "function":
-        return function or "unknown"
-    if group_by in ("hour", "day"):
-        if timestamp is None:
-            return "unknown"
-        return timestamp[:13] + ":00" if group_by == "hour" else timestamp[:10]
-    return "all"
-
-
-def summary(agg: Aggregate) -> dict[str, Any]:
-    """The JSON form of one aggregate (totals, percentiles, memory, recommendation)."""
-    n = agg.invocations
-    out: dict[str, Any] = {
-        "invocations": n,
-        "cold_starts": agg.cold_starts,
-        "cold_start_rate": round(agg.cold_starts / n, 6) if n else 0.0,
-        "timeouts": agg.timeouts,
-        "errors": agg.errors,
-        "out_of_memory": agg.out_of_memory,
-        "billed_gb_s": round(agg.billed_gb_s, 6),
-        "cost_usd": round(agg.cost_usd, 12),
-        "cost_per_invocation_usd": agg.cost_usd / n if n else 0.0,
-        "cost_per_million_usd": round(agg.cost_usd / n * 1e6, 6) if n else 0.0,
-        "recomputed_cost_usd": round(agg.recomputed_cost_usd, 12),
-        "duration_ms": agg.duration.summary(),
-        "init_duration_ms": agg.init.summary(),
-        "memory_size_mb": agg.memory_size_mb,
-        "max_memory_used_mb": {"peak": agg.peak_memory_mb, **agg.memory_used.summary()},
-        "peak_at_memory_size_mb": agg.peak_by_size.get(agg.memory_size_mb, 0),
-        "first": agg.first,
-        "last": agg.last,
-    }
-    if agg.restore.count:
-        out["restore_duration_ms"] = agg.restore.summary()
-    if agg.recorded:
-        out["recorded_cost_usd"] = round(agg.recorded_cost_usd, 12)
-    if n:
-        out["recommendation"] = recommend(agg)
-    return out
-
-
-def _ms(h: dict[str, float | None]) -> str:
-    return "  ".join(f"{k} {v:,.2f}" if v is not None else f"{k} -" for k, v in h.items())
-
-
-def _print_text(s: dict[str, Any], title: str) -> None:
-    w = sys.stdout.write
-    n = s["invocations"]
-    w(f"{title}\n")
-    w(
-        f"  invocations        {n:,}   cold starts {s['cold_starts']:,} "
-        f"({s['cold_start_rate']:.2%})\n"
+    cloud = parser.add_argument_group("CloudWatch Logs (needs the `aws` extra: boto3)")
+    cloud.add_argument("--log-group", metavar="NAME", help="read this log group instead of files")
+    cloud.add_argument("--since", metavar="AGE", help="e.g. 30m, 12h, 7d (default 1d)")
+    cloud.add_argument("--start", metavar="TIME", help="ISO 8601 (UTC unless it says)")
+    cloud.add_argument("--end", metavar="TIME", help="ISO 8601, default now")
+    cloud.add_argument(
+        "--filter", metavar="TEXT", help="only events that contain TEXT (e.g. a function version)"
     )
-    w(f"  duration ms        {_ms(s['duration_ms'])}\n")
-    if s["cold_starts"]:
-        w(f"  init duration ms   {_ms(s['init_duration_ms'])}\n")
-    if "restore_duration_ms" in s:
-        w(f"  restore ms         {_ms(s['restore_duration_ms'])}\n")
-    w(f"  billed GB-s        {s['billed_gb_s']:,.3f}\n")
-    w(
-        f"  cost (as billed)   ${s['cost_usd']:.6f} total, "
-        f"${s['cost_per_million_usd']:,.4f} per million, "
-        f"${s['cost_per_invocation_usd']:.10f} per invocation\n"
+    cloud.add_argument(
+        "--raw", action="store_true", help="stream the events (FilterLogEvents), not Insights"
     )
-    w(
-        f"  cost (our rules)   ${s['recomputed_cost_usd']:.6f} total "
-        "(1 ms rounding, INIT billed on cold starts)\n"
+    cloud.add_argument(
+        "--show-query", action="store_true", help="print the Logs Insights queries and exit"
     )
-    if "recorded_cost_usd" in s:
-        w(f"  cost (recorded)    ${s['recorded_cost_usd']:.6f} total, from lambda_kit's records\n")
-    size = s["memory_size_mb"]
-    peak = s["peak_at_memory_size_mb"]
-    if size:
-        others = " (most used of several sizes)" if s["max_memory_used_mb"]["peak"] != peak else ""
-        w(
-            f"  memory             {size} MB configured{others}, peak {peak} MB used "
-            f"({peak / size:.0%}), headroom {1 - peak / size:.0%}\n"
-        )
-    w(
-        f"  timeouts {s['timeouts']:,}   errors {s['errors']:,}   "
-        f"out of memory {s['out_of_memory']:,}\n"
-    )
-    rec = s.get("recommendation")
-    if rec:
-        w(f"  recommendation     {rec['action']} memory: {rec['recommended_mb']} MB\n")
-        for reason in rec["reasons"]:
-            w(f"    - {reason}\n")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"lambda-kit report: {message}\n")
+    return 2
+
+
+def region_of(args: argparse.Namespace) -> str:
+    """``--region``, else AWS_REGION / AWS_DEFAULT_REGION for a log group, else us-east-1."""
+    region = getattr(args, "region", None)
+    if region:
+        return str(region)
+    if getattr(args, "log_group", None):
+        from lambda_kit.environment import region as aws_region
+
+        return aws_region() or "us-east-1"
+    return "us-east-1"
 
 
 def run(args: argparse.Namespace) -> int:
     """Read every input, print the report; 1 when there was nothing to report."""
+    region = region_of(args)
     try:
-        prices = {arch: prices_for(args.region, arch) for arch in ("x86_64", "arm64")}
+        prices = {arch: prices_for(region, arch) for arch in ("x86_64", "arm64")}
     except ValueError as err:
-        sys.stderr.write(f"lambda-kit report: {err}\n")
-        return 2
+        return _fail(str(err))
+    if getattr(args, "log_group", None):
+        if args.files:
+            return _fail("give FILEs or --log-group, not both")
+        from lambda_kit.report.cloud import run_log_group
+
+        return run_log_group(args, prices, region)
+    if not args.files:
+        return _fail("give one or more FILEs, - for stdin, or --log-group NAME")
     for path in args.files:
         if path != "-" and not os.path.isfile(path):
-            sys.stderr.write(f"lambda-kit report: {path}: no such file\n")
-            return 2
-    init_billed = not args.no_init_billing
-    total = Aggregate(prices, init_billed=init_billed)
-    groups: dict[str, Aggregate] = {}
-    skipped = malformed = lines = 0
+            return _fail(f"{path}: no such file")
+    from lambda_kit.report.files import Progress, read_files
+
+    scan = new_scan(args, prices)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     sizes = None if "-" in args.files else sum(os.path.getsize(p) for p in args.files)
-    progress = _Progress(show, sizes)
-    for path, number, line in _lines(args.files, progress):
-        lines += 1
-        try:
-            samples = parse_line(line)
-        except Malformed as err:
-            malformed += 1
-            if malformed <= SHOWN_MALFORMED:
-                sys.stderr.write(
-                    f"lambda-kit report: {path}:{number}: malformed REPORT line ({err}): "
-                    f"{line.strip()[:120]}\n"
-                )
-            continue
-        if not samples:
-            skipped += 1
-            continue
-        for s in samples:
-            total.add(s, args.arch)
-            if args.group_by:
-                key = _key(args.group_by, s.function, s.timestamp)
-                group = groups.get(key)
-                if group is None:
-                    group = groups[key] = Aggregate(prices, init_billed=init_billed)
-                group.add(s, args.arch)
-    if malformed > SHOWN_MALFORMED:
-        sys.stderr.write(
-            f"lambda-kit report: {malformed - SHOWN_MALFORMED} more malformed lines not shown\n"
-        )
-    if total.invocations == 0:
-        sys.stderr.write(
-            f"lambda-kit report: nothing to report: no REPORT lines or invocation records in "
-            f"{lines:,} lines ({skipped:,} skipped, {malformed:,} malformed)\n"
-        )
-        return 1
-    result = summary(total)
-    result["lines"] = lines
-    result["skipped_lines"] = skipped
-    result["malformed_lines"] = malformed
-    result["architecture_assumed"] = args.arch
-    result["region"] = args.region
-    if args.group_by:
-        result["group_by"] = args.group_by
-        result["groups"] = {key: summary(groups[key]) for key in sorted(groups)}
-    if args.json:
-        json.dump(result, sys.stdout)
-        sys.stdout.write("\n")
-        return 0
-    _print_text(
-        result,
-        f"{len(args.files)} input(s), {lines:,} lines: {skipped:,} skipped, "
-        f"{malformed:,} malformed",
-    )
-    for key, group in result.get("groups", {}).items():
-        _print_text(group, f"{args.group_by} {key}")
-    return 0
+    interrupted = False
+    try:
+        read_files(args.files, scan, Progress(show, sizes))
+    except KeyboardInterrupt:
+        interrupted = True
+    title = f"{len(args.files)} input(s)"
+    return emit(scan, args, region, title, interrupted=interrupted)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from lambda_kit.billing import billed_duration_ms, gb_s, invocation_cost_usd
+from lambda_kit.billing import billed_duration_ms, gb_s, tier_price
 from lambda_kit.prices import Prices
 from lambda_kit.report.parse import Sample
 
@@ -56,18 +56,27 @@ class LogHistogram:
         self.min = math.inf
         self.max = -math.inf
 
-    def add(self, value: float) -> None:
-        """Count one value (must be 0 or more)."""
-        self.count += 1
+    def add(self, value: float, count: int = 1) -> None:
+        """Count ``count`` occurrences of one value (must be 0 or more)."""
+        self.count += count
         if value < self.min:
             self.min = value
         if value > self.max:
             self.max = value
         if value <= self.min_value:
-            self.zeros += 1
+            self.zeros += count
             return
         index = math.ceil(math.log(value) / self._ln_gamma)
-        self._counts[index] = self._counts.get(index, 0) + 1
+        self._counts[index] = self._counts.get(index, 0) + count
+
+    def counts(self) -> list[tuple[float, int]]:
+        """``(value, count)`` per bucket in use, smallest first (the value is the bucket's
+        answer, as :meth:`quantile` gives it)."""
+        out = [(0.0, self.zeros)] if self.zeros else []
+        for index in sorted(self._counts):
+            estimate = 2.0 * self._gamma**index / (self._gamma + 1.0)
+            out.append((min(max(estimate, self.min), self.max), self._counts[index]))
+        return out
 
     @property
     def buckets(self) -> int:
@@ -106,7 +115,13 @@ class LogHistogram:
 
 
 class Aggregate:
-    """Everything ``lambda-kit report`` says about a set of invocations, kept in O(1) memory."""
+    """Everything ``lambda-kit report`` says about a set of invocations, kept in O(1) memory.
+
+    Billed and recomputed durations are summed as whole MB-milliseconds (exact
+    integers), and priced once when read: the figures do not depend on the order
+    the invocations came in, so the fast reader (which counts distinct values)
+    and the per-line reader print the same digits.
+    """
 
     def __init__(self, prices: dict[str, Prices], *, init_billed: bool = True) -> None:
         self.prices = prices
@@ -116,9 +131,9 @@ class Aggregate:
         self.timeouts = 0
         self.errors = 0
         self.out_of_memory = 0
-        self.billed_gb_s = 0.0
-        self.cost_usd = 0.0
-        self.recomputed_cost_usd = 0.0
+        # architecture -> MB-ms as REPORT billed them, and as our own rule bills them
+        self.billed_mb_ms: Counter[str] = Counter()
+        self.own_mb_ms: Counter[str] = Counter()
         self.recorded_cost_usd = 0.0
         self.recorded = 0
         self.duration = LogHistogram()
@@ -130,14 +145,53 @@ class Aggregate:
         # per configured size: peak used and out-of-memory count (sizes are few: advice is per size)
         self.peak_by_size: dict[int, int] = {}
         self.oom_by_size: Counter[int] = Counter()
+        # architecture -> invocations (each one request)
         self.architectures: Counter[str] = Counter()
         self.first: str | None = None
         self.last: str | None = None
 
+    def own_billed_ms(self, s: Sample) -> int:
+        """Our own billing rule on the raw durations, to compare with what REPORT billed."""
+        return billed_duration_ms(
+            s.duration_ms,
+            s.init_ms if s.restore_ms is None else None,
+            init_billed=self.init_billed,
+            billed_restore_ms=s.billed_restore_ms if s.restore_ms is not None else None,
+        )
+
+    def charge(
+        self, arch: str, memory_mb: int, billed_ms: int, own_ms: int, count: int = 1
+    ) -> None:
+        """The billing facts of ``count`` invocations of ``memory_mb`` (one home for them)."""
+        self.billed_mb_ms[arch] += count * memory_mb * billed_ms
+        self.own_mb_ms[arch] += count * memory_mb * own_ms
+
+    def _usd(self, mb_ms: Counter[str]) -> float:
+        # request charge + compute at the first volume tier, per architecture
+        total = 0.0
+        for arch, requests in sorted(self.architectures.items()):
+            p = self.prices[arch]
+            total += requests * p.request_usd + gb_s(mb_ms[arch], 1) * tier_price(p)
+        return total
+
+    @property
+    def billed_gb_s(self) -> float:
+        """GB-s as REPORT billed them."""
+        return gb_s(sum(self.billed_mb_ms.values()), 1)
+
+    @property
+    def cost_usd(self) -> float:
+        """What the invocations cost as billed (requests + compute, first tier)."""
+        return self._usd(self.billed_mb_ms)
+
+    @property
+    def recomputed_cost_usd(self) -> float:
+        """The same with our own billing rule applied to the raw durations."""
+        return self._usd(self.own_mb_ms)
+
     def add(self, s: Sample, architecture: str) -> None:
         """Count one invocation; ``architecture`` is used when the sample does not say."""
         arch = s.architecture if s.architecture in self.prices else architecture
-        p = self.prices[arch]
         self.invocations += 1
         self.cold_starts += s.cold_start
         if s.status == "timeout":
@@ -145,16 +199,7 @@ class Aggregate:
         elif s.status != "success":
             self.errors += 1
         self.out_of_memory += s.out_of_memory
-        self.billed_gb_s += gb_s(s.memory_mb, s.billed_ms)
-        self.cost_usd += invocation_cost_usd(s.memory_mb, s.billed_ms, row=p)
-        # our own rule on the raw durations, to compare with what REPORT billed
-        own = billed_duration_ms(
-            s.duration_ms,
-            s.init_ms if s.restore_ms is None else None,
-            init_billed=self.init_billed,
-            billed_restore_ms=s.billed_restore_ms if s.restore_ms is not None else None,
-        )
-        self.recomputed_cost_usd += invocation_cost_usd(s.memory_mb, own, row=p)
+        self.charge(arch, s.memory_mb, s.billed_ms, self.own_billed_ms(s))
         if s.reported_cost_usd is not None:
             self.recorded_cost_usd += s.reported_cost_usd
             self.recorded += 1
@@ -163,22 +208,33 @@ class Aggregate:
             self.init.add(s.init_ms)
         if s.restore_ms is not None:
             self.restore.add(s.restore_ms)
-        self.memory_used.add(float(s.max_memory_mb))
-        if s.max_memory_mb > self.peak_memory_mb:
-            self.peak_memory_mb = s.max_memory_mb
-        self.memory_sizes[s.memory_mb] += 1
-        if s.max_memory_mb > self.peak_by_size.get(s.memory_mb, -1):
-            self.peak_by_size[s.memory_mb] = s.max_memory_mb
+        self.add_memory(s.memory_mb, s.max_memory_mb)
         if s.out_of_memory:
             self.oom_by_size[s.memory_mb] += 1
         self.architectures[arch] += 1
         if s.timestamp is not None:
-            if self.first is None or s.timestamp < self.first:
-                self.first = s.timestamp
-            if self.last is None or s.timestamp > self.last:
-                self.last = s.timestamp
+            self.seen_at(s.timestamp, s.timestamp)
+
+    def add_memory(self, memory_mb: int, max_memory_mb: int, count: int = 1) -> None:
+        """``count`` invocations of ``memory_mb`` that peaked at ``max_memory_mb``."""
+        self.memory_used.add(float(max_memory_mb), count)
+        if max_memory_mb > self.peak_memory_mb:
+            self.peak_memory_mb = max_memory_mb
+        self.memory_sizes[memory_mb] += count
+        if max_memory_mb > self.peak_by_size.get(memory_mb, -1):
+            self.peak_by_size[memory_mb] = max_memory_mb
+
+    def seen_at(self, first: str, last: str) -> None:
+        """Widen the time span to ``first`` .. ``last`` (``YYYY-MM-DDTHH:MM``)."""
+        if self.first is None or first < self.first:
+            self.first = first
+        if self.last is None or last > self.last:
+            self.last = last
 
     @property
     def memory_size_mb(self) -> int:
-        """The memory size most invocations ran with."""
-        return self.memory_sizes.most_common(1)[0][0] if self.memory_sizes else 0
+        """The memory size most invocations ran with (the larger one on a tie, so the answer
+        does not depend on the order the invocations were read in)."""
+        if not self.memory_sizes:
+            return 0
+        return max(self.memory_sizes.items(), key=lambda kv: (kv[1], kv[0]))[0]
