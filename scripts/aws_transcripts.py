@@ -7,7 +7,8 @@ command runs in bash from the repository root, with ``lambda-kit`` meaning this
 checkout's CLI, stdout and stderr together, as a terminal would show them. The AWS
 commands talk to moto in server mode, started here on 127.0.0.1 with a seeded log
 group (/aws/lambda/orders: three streams of START / REPORT / END events over the
-last two hours; the function orders at 512 MB) and dummy credentials: nothing leaves the machine. Never typed by hand.
+last two hours; the function orders at 512 MB) and dummy credentials: nothing leaves
+the machine. Never typed by hand.
 """
 
 from __future__ import annotations

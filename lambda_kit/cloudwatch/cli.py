@@ -21,7 +21,9 @@ from lambda_kit.cloudwatch.metrics import Target
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit cloudwatch``."""
-    sub = parser.add_subparsers(dest="what", metavar="dashboard|alarms", required=True)
+    sub = parser.add_subparsers(
+        dest="what", metavar="dashboard|alarms", required=True, help="what to make"
+    )
     dash = sub.add_parser("dashboard", help="a dashboard body from the record and EMF metrics")
     alarms = sub.add_parser("alarms", help="alarms and saved queries (CloudFormation or --apply)")
     for p in (dash, alarms):
@@ -40,8 +42,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the function's memory size, the 90%% alarm's base (default: asked of Lambda, "
         "lambda:GetFunctionConfiguration)",
     )
-    alarms.add_argument("--budget-per-hour", type=float, default=1.0, metavar="USD")
-    alarms.add_argument("--cold-start-pct", type=float, default=10.0, metavar="PCT")
+    alarms.add_argument(
+        "--budget-per-hour",
+        type=float,
+        default=1.0,
+        metavar="USD",
+        help="alarm when the estimated cost per hour passes this (default 1.0)",
+    )
+    alarms.add_argument(
+        "--cold-start-pct",
+        type=float,
+        default=10.0,
+        metavar="PCT",
+        help="alarm when cold starts pass this share of invocations (default 10)",
+    )
 
 
 def _fail(message: str) -> int:
