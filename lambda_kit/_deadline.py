@@ -48,13 +48,33 @@ def deadline_ms(context: Any) -> float | None:
 def deadline_from_remaining(context: Any) -> float | None:
     """The deadline from ``get_remaining_time_in_millis``, for contexts that are not
     awslambdaric's (tests, other runtimes); None when the context has none."""
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if remaining is None:
-        return None
     try:
-        return time.time() * 1000.0 + float(remaining())
-    except Exception:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if remaining is None:
+            return None
+        value = remaining()
+    except Exception as exc:
+        _not_a_deadline(f"raised {exc!r}")
         return None
+    # a number of milliseconds ahead; not a bool, a string or a mock (a MagicMock's
+    # answer converts to 1.0 and would time every invocation out after 1 ms)
+    kind = type(value)
+    if (kind is int or kind is float) and 0 < value <= MAX_REMAINING_MS:
+        return time.time() * 1000.0 + float(value)
+    _not_a_deadline(f"returned {value!r:.80}")
+    return None
+
+
+#: Lambda's longest timeout is 900 s; more than a day ahead is no deadline
+MAX_REMAINING_MS = 86_400_000
+
+
+def _not_a_deadline(what: str) -> None:
+    problem(
+        f"context.get_remaining_time_in_millis() {what}, not a number of milliseconds "
+        f"(0 < ms <= {MAX_REMAINING_MS}); this context's invocations get no timeout record",
+        key="deadline-not-a-number",
+    )
 
 
 def ensure_started() -> None:

@@ -97,7 +97,10 @@ def _memory_size_mb(raw: object) -> int:
                 return value
         except (TypeError, ValueError):
             pass
-        problem(f"context.memory_limit_in_mb={raw!r} is not a memory size; ignoring it")
+        problem(
+            f"context.memory_limit_in_mb={raw!r:.80} is not a memory size; ignoring it",
+            key="context-memory",
+        )
     return env_int(settings.FUNCTION_MEMORY_SIZE, DEFAULT_MEMORY_MB, low=128, high=10240)
 
 

@@ -18,7 +18,7 @@ import os
 import time
 
 from lambda_kit import _deadline, _hooks, environment, record, settings
-from lambda_kit._current import Call, current
+from lambda_kit._current import Call, SafeContext, current, text
 from lambda_kit._output import JsonLineSink
 from lambda_kit._problems import problem
 from lambda_kit._wrapt import FunctionWrapper
@@ -140,6 +140,7 @@ class _Instrumented:
     # -- one invocation -------------------------------------------------------------
     def _begin(self, args: tuple[Any, ...], kwargs: Any) -> Call | None:
         start_ns = _perf_ns()
+        context: Any = None
         try:
             context = args[1] if len(args) > 1 else kwargs.get("context")
             env = environment._env or _env_get()  # get(), without its call once it exists
@@ -150,9 +151,19 @@ class _Instrumented:
             proactive = False
             if count == 1:
                 init_ms, proactive = environment.first_invocation(env, wall_ns, self._decorated_ns)
-            name = getattr(context, "function_name", None) or _function_name()
-            call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
-                        self._service or name or "service_undefined", name)  # fmt: skip
+            try:
+                name = getattr(context, "function_name", None)
+                if name is not None and type(name) is not str:
+                    name = text(name)  # a MagicMock's made-up attribute is no name
+                name = name or _function_name()
+                call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
+                            self._service or name or "service_undefined", name)  # fmt: skip
+            except Exception:
+                # a context whose attributes raise when read: our facts from a guarded copy
+                context = SafeContext(context)
+                name = context.function_name or _function_name()
+                call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
+                            self._service or name or "service_undefined", name)  # fmt: skip
             call.takes_metrics = self._takes_metrics
             call.token = _current.set(call)
             for hook in _hooks.on_start:
@@ -164,8 +175,8 @@ class _Instrumented:
                 deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
                 if type(deadline) is not int:  # not awslambdaric's context: ask it
                     deadline = _deadline_from_remaining(context)
+                call.deadline_ms = deadline
                 if deadline is not None:
-                    call.deadline_ms = deadline
                     call.fire_at_ms = deadline - self._margin_ms
                     call.expire = self._expire
                     call.claim = [True]

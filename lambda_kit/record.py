@@ -29,6 +29,7 @@ from resource import RUSAGE_SELF
 from resource import getrusage as _getrusage
 
 from lambda_kit import _state, billing, environment, settings
+from lambda_kit._current import text
 from lambda_kit._json import dumps, key
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -197,7 +198,10 @@ def finish(
     else:
         call.timestamp = timestamp(call.wall_ns)
     call.duration_ms = duration_ns // 1000 / 1000  # whole microseconds, in ms
-    call.function_version = getattr(call.context, "function_version", None) or _version()
+    version = getattr(call.context, "function_version", None)
+    if version is not None and type(version) is not str:
+        version = text(version)  # a mock's or a list: not a version
+    call.function_version = version or _version()
     call.init_duration_ms = None if init_ms is None else round(init_ms, 3)
 
 
