@@ -14,6 +14,7 @@ pass through untouched; a failure of ours is reported once on stderr
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
@@ -100,7 +101,7 @@ class _Instrumented:
             lambda name, default: settings.env_float(name, default, high=MAX_TIMEOUT_MARGIN_MS),
             DEFAULT_TIMEOUT_MARGIN_MS,
         )
-        self._margin_ms = min(max(0.0, float(self._margin_ms)), MAX_TIMEOUT_MARGIN_MS)
+        self._margin_ms = _margin(self._margin_ms)
         # sinks with a ``start`` method follow the invocation from its start and receive
         # ``finish(state, record, exc)``; plain ones only ``sink(record)``
         self._starters = tuple(s for s in sinks if callable(getattr(s, "start", None)))
@@ -265,6 +266,22 @@ class _Instrumented:
                     f"could not write the invocation record: {err!r}",
                     key=f"sink:{type(sink).__name__}:{type(err).__name__}",
                 )
+
+
+def _margin(value: Any) -> float:
+    """The timeout margin given in code, checked as the environment variable is."""
+    try:
+        margin = float(value)
+    except (TypeError, ValueError, OverflowError):
+        margin = math.nan
+    if 0.0 <= margin <= MAX_TIMEOUT_MARGIN_MS:
+        return margin
+    problem(
+        f"timeout_margin_ms={value!r:.40} must be a number of ms in "
+        f"0..{MAX_TIMEOUT_MARGIN_MS:.0f}; using {DEFAULT_TIMEOUT_MARGIN_MS:.0f}",
+        key="timeout-margin-argument",
+    )
+    return DEFAULT_TIMEOUT_MARGIN_MS
 
 
 def _function_name() -> str | None:
