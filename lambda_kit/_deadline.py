@@ -113,6 +113,54 @@ def _watch() -> None:
         time.sleep(max(0.001, (wake - time.time() * 1000.0) / 1000.0))
 
 
+#: frames of the handler's stack kept in a timeout record, and the length of each
+STACK_FRAMES = 10
+FRAME_CHARS = 160
+
+
+def stack_of(thread_id: int, stop_at: frozenset[Any] = frozenset()) -> list[str]:
+    """The innermost frames (first) of thread ``thread_id`` as ``file:line in function``,
+    at most ``STACK_FRAMES`` of at most ``FRAME_CHARS`` each: where a handler is stuck.
+    The walk stops at a frame whose code is in ``stop_at`` (the wrapper's own)."""
+    import sys
+
+    frame = sys._current_frames().get(thread_id)
+    out: list[str] = []
+    while frame is not None and len(out) < STACK_FRAMES:
+        code = frame.f_code
+        if code in stop_at:
+            break
+        where = f"{code.co_filename}:{frame.f_lineno} in {code.co_name}"
+        if len(where) > FRAME_CHARS:  # keep the end: the file's name and the function
+            where = "..." + where[-(FRAME_CHARS - 3) :]
+        out.append(where)
+        frame = frame.f_back
+    return out
+
+
+def warn(call: Any, stack: list[str]) -> None:
+    """A WARNING log line, just before the timeout record and Lambda's kill, with the
+    invocation's log keys (written as if from inside it) and where it was stuck."""
+    import contextvars
+
+    from lambda_kit._current import current
+
+    left_ms = None if call.deadline_ms is None else round(call.deadline_ms - time.time() * 1000)
+
+    def write() -> None:
+        from lambda_kit.log import logger
+
+        current.set(call)
+        logger.warning(
+            f"invocation about to time out ({left_ms} ms left)"
+            + (f"; stuck at {stack[0]}" if stack else ""),
+            remaining_ms=left_ms,
+            timeout_stack=stack,
+        )
+
+    contextvars.Context().run(write)
+
+
 def _reset() -> None:
     # threads do not survive fork: the child starts its own watchdog when it needs one
     global _thread, idle

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from _thread import get_ident as _get_ident
 
 from lambda_kit import _deadline, _hooks, environment, record, settings
 from lambda_kit._current import Call, SafeContext, current, text
@@ -181,6 +182,7 @@ class _Instrumented:
                     call.fire_at_ms = deadline - self._margin_ms
                     call.expire = self._expire
                     call.claim = [True]
+                    call.thread_id = _get_ident()  # where the watchdog looks if it fires
                     _watched[id(call)] = call
                     if _deadline.idle:
                         _deadline.ensure_started()
@@ -207,9 +209,20 @@ class _Instrumented:
         self._emit(call, end_ns - call.start_ns, exc, None)
 
     def _timed_out(self, call: Call) -> None:
-        """Called by the deadline watchdog: the invocation is about to be killed."""
+        """Called by the deadline watchdog: the invocation is about to be killed. Its
+        record says where the handler's thread was, and a WARNING line comes first."""
         budget_ms = None if call.deadline_ms is None else call.deadline_ms - call.wall_ns / 1e6
-        self._emit(call, _perf_ns() - call.start_ns, None, budget_ms)
+        duration_ns = _perf_ns() - call.start_ns
+        try:
+            stack = _deadline.stack_of(call.thread_id, _WRAPPER_CODES)
+            if stack:
+                notes = call.notes if call.notes is not None else {}
+                notes["timeout_stack"] = stack
+                call.notes = notes
+            _deadline.warn(call, stack)
+        except Exception as err:  # the record matters more than where it was stuck
+            problem(f"could not tell where the handler was stuck: {err!r}", key="stack")
+        self._emit(call, duration_ns, None, budget_ms)
 
     def _emit(
         self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
@@ -266,6 +279,12 @@ class _Instrumented:
                     f"could not write the invocation record: {err!r}",
                     key=f"sink:{type(sink).__name__}:{type(err).__name__}",
                 )
+
+
+#: the wrapper's own frames: the handler's stack ends where these begin
+_WRAPPER_CODES = frozenset(
+    (_Instrumented.call.__code__, _Instrumented.call_async.__code__)
+)
 
 
 def _margin(value: Any) -> float:

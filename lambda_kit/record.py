@@ -72,6 +72,9 @@ KEYS = (
     "error_type",
     "xray_trace_id",
     "init_duration_ms",
+    "timeout_stack",
+    "memory_near_limit",
+    "memory_growth_streak",
     "init",
     "connections",
     # the region whose prices cost_usd used, only when it is not the function's own
@@ -79,10 +82,16 @@ KEYS = (
     "price_region",
 )
 _CORE = frozenset(CORE_KEYS)
+#: the optional keys that ride on ``Call.notes``
+_NOTE_KEYS = ("timeout_stack", "memory_near_limit", "memory_growth_streak")
 _billed_ms = billing.billed_ms
 
 #: error_type of a timed-out invocation, as Lambda's platform.report names it
 TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
+#: ``memory_near_limit`` when the peak reaches this share of the memory size (in tenths)
+NEAR_LIMIT_TENTHS = 9
+#: ``memory_growth_streak`` once this many warm invocations in a row raised the peak
+GROWTH_STREAK = 5
 
 # -- per-process caches (reset with lambda_kit._state) -----------------------------
 _second = -1  # the epoch second whose text is _second_text
@@ -97,11 +106,15 @@ _costs: dict[tuple[int, int, str], float] = {}
 _cost_texts: dict[float, str] = {}
 # the region whose prices were used, by architecture, when it was not the function's
 _fallback: dict[str, str] = {}
+# the peak (KiB) after the last invocation, and how many warm invocations in a row raised it
+_last_peak_kib = 0
+_streak = 0
 
 
 def _reset() -> None:
-    global _second
+    global _second, _last_peak_kib, _streak
     _second = -1
+    _last_peak_kib = _streak = 0
     _fragments.clear()
     _rows.clear()
     _costs.clear()
@@ -184,7 +197,13 @@ def finish(
         environment.detect_floor(peak_kib)
     if peak_kib <= environment.floor_kib:  # still under a peak inherited across exec
         peak_kib = environment.own_peak_kib() or peak_kib
-    call.max_memory_used_mb = (peak_kib + 1023) // 1024
+    peak_mb = call.max_memory_used_mb = (peak_kib + 1023) // 1024
+    # memory pressure: an OOM kill ahead, or a leak paying GB-s on every invocation
+    global _last_peak_kib, _streak
+    _streak = _streak + 1 if peak_kib > _last_peak_kib and call.count > 1 else 0
+    _last_peak_kib = peak_kib
+    if _streak >= GROWTH_STREAK or peak_mb * 10 >= call.function_memory_size * NEAR_LIMIT_TENTHS:
+        _memory_notes(call, peak_mb)
     if budget_ms is not None:
         call.level, call.status, call.error_type = "ERROR", "timeout", TIMEOUT_ERROR_TYPE
     elif exc is not None:
@@ -203,6 +222,15 @@ def finish(
         version = text(version)  # a mock's or a list: not a version
     call.function_version = version or _version()
     call.init_duration_ms = None if init_ms is None else round(init_ms, 3)
+
+
+def _memory_notes(call: Call, peak_mb: int) -> None:
+    notes = call.notes if call.notes is not None else {}
+    if peak_mb * 10 >= call.function_memory_size * NEAR_LIMIT_TENTHS:
+        notes["memory_near_limit"] = True
+    if _streak >= GROWTH_STREAK:
+        notes["memory_growth_streak"] = _streak
+    call.notes = notes
 
 
 def _version() -> str | None:
@@ -241,6 +269,10 @@ def build(call: Call) -> dict[str, Any]:
         record["xray_trace_id"] = call.xray_trace_id
     if call.init_duration_ms is not None:
         record["init_duration_ms"] = call.init_duration_ms
+    if call.notes is not None:
+        for name in _NOTE_KEYS:  # in KEYS order, whoever set them first
+            if name in call.notes:
+                record[name] = call.notes[name]
     if call.extra:
         record.update(call.extra)
     return record
@@ -259,6 +291,9 @@ def line(call: Call) -> bytes:
         )
     if call.init_duration_ms is not None:
         extra += f',"init_duration_ms":{dumps(call.init_duration_ms)}'
+    if call.notes is not None:
+        notes = call.notes
+        extra += _extra((k, notes[k]) for k in _NOTE_KEYS if k in notes)
     if call.extra:
         extra += _extra(call.extra.items())
     env = call.env
