@@ -206,6 +206,13 @@ class Reused(Generic[T]):
 
     def _create(self) -> T:
         state = "created" if self._connects == 0 else "reconnected"
+        if _state.in_invocation:
+            # what a timeout record says if the factory hangs (a server that accepts but
+            # never answers): the connection was being made, and why
+            connecting: dict[str, Any] = {"state": state, "connecting": True}
+            if state == "reconnected" and self._lost is not None:
+                connecting["reason"] = self._lost
+            _state.invocation[self.name] = connecting
         t0 = _perf()
         try:
             r = self._factory()
