@@ -31,6 +31,7 @@ from resource import getrusage as _getrusage
 from lambda_kit import _state, billing, environment, settings
 from lambda_kit._current import text
 from lambda_kit._json import dumps, key
+from lambda_kit._pressure import note as _note_pressure
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -88,10 +89,6 @@ _billed_ms = billing.billed_ms
 
 #: error_type of a timed-out invocation, as Lambda's platform.report names it
 TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
-#: ``memory_near_limit`` when the peak reaches this share of the memory size (in tenths)
-NEAR_LIMIT_TENTHS = 9
-#: ``memory_growth_streak`` once this many warm invocations in a row raised the peak
-GROWTH_STREAK = 5
 
 # -- per-process caches (reset with lambda_kit._state) -----------------------------
 _second = -1  # the epoch second whose text is _second_text
@@ -106,15 +103,11 @@ _costs: dict[tuple[int, int, str], float] = {}
 _cost_texts: dict[float, str] = {}
 # the region whose prices were used, by architecture, when it was not the function's
 _fallback: dict[str, str] = {}
-# the peak (KiB) after the last invocation, and how many warm invocations in a row raised it
-_last_peak_kib = 0
-_streak = 0
 
 
 def _reset() -> None:
-    global _second, _last_peak_kib, _streak
+    global _second
     _second = -1
-    _last_peak_kib = _streak = 0
     _fragments.clear()
     _rows.clear()
     _costs.clear()
@@ -198,12 +191,7 @@ def finish(
     if peak_kib <= environment.floor_kib:  # still under a peak inherited across exec
         peak_kib = environment.own_peak_kib() or peak_kib
     peak_mb = call.max_memory_used_mb = (peak_kib + 1023) // 1024
-    # memory pressure: an OOM kill ahead, or a leak paying GB-s on every invocation
-    global _last_peak_kib, _streak
-    _streak = _streak + 1 if peak_kib > _last_peak_kib and call.count > 1 else 0
-    _last_peak_kib = peak_kib
-    if _streak >= GROWTH_STREAK or peak_mb * 10 >= call.function_memory_size * NEAR_LIMIT_TENTHS:
-        _memory_notes(call, peak_mb)
+    _note_pressure(call, peak_kib, peak_mb)  # memory_near_limit, memory_growth_streak
     if budget_ms is not None:
         call.level, call.status, call.error_type = "ERROR", "timeout", TIMEOUT_ERROR_TYPE
     elif exc is not None:
@@ -222,15 +210,6 @@ def finish(
         version = text(version)  # a mock's or a list: not a version
     call.function_version = version or _version()
     call.init_duration_ms = None if init_ms is None else round(init_ms, 3)
-
-
-def _memory_notes(call: Call, peak_mb: int) -> None:
-    notes = call.notes if call.notes is not None else {}
-    if peak_mb * 10 >= call.function_memory_size * NEAR_LIMIT_TENTHS:
-        notes["memory_near_limit"] = True
-    if _streak >= GROWTH_STREAK:
-        notes["memory_growth_streak"] = _streak
-    call.notes = notes
 
 
 def _version() -> str | None:

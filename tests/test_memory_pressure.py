@@ -9,7 +9,8 @@ from typing import Any
 
 from _lk_helpers import run_python
 
-from lambda_kit.record import GROWTH_STREAK, KEYS
+from lambda_kit._pressure import GROWTH_STREAK
+from lambda_kit.record import KEYS
 
 SCRIPT = """
 import json, sys

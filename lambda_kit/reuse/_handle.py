@@ -18,14 +18,13 @@ from lambda_kit import _hooks, environment
 from lambda_kit import _state as process_state
 from lambda_kit._problems import problem
 from lambda_kit._typing import Generic, ParamSpec, TypeVar
-from lambda_kit.reuse import _checks, _shutdown
+from lambda_kit.reuse import _bounds, _checks, _shutdown
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, Concatenate
-
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -206,13 +205,8 @@ class Reused(Generic[T]):
 
     def _create(self) -> T:
         state = "created" if self._connects == 0 else "reconnected"
-        if _state.in_invocation:
-            # what a timeout record says if the factory hangs (a server that accepts but
-            # never answers): the connection was being made, and why
-            connecting: dict[str, Any] = {"state": state, "connecting": True}
-            if state == "reconnected" and self._lost is not None:
-                connecting["reason"] = self._lost
-            _state.invocation[self.name] = connecting
+        if _state.in_invocation:  # what a timeout record shows while the factory hangs
+            _state.invocation[self.name] = _bounds.connecting(state, self._lost)
         t0 = _perf()
         try:
             r = self._factory()
