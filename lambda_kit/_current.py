@@ -109,7 +109,6 @@ class Call(Invocation):
         "start_ns",
         "started",
         "takes_metrics",
-        "thread_id",
         "token",
         "wall_ns",
         # known at the end (lambda_kit.record.finish)
@@ -185,8 +184,6 @@ class Call(Invocation):
         #: optional record keys of this invocation that apply only sometimes (the
         #: timeout's stack, memory pressure), in record.KEYS order; None when none
         self.notes: dict[str, Any] | None = None
-        #: threading.get_ident() of the handler's thread, set when the deadline is watched
-        self.thread_id = 0
         #: keys a front end adds to this invocation's record (the web middleware's HTTP
         #: facts), written after the optional keys; None when there are none
         self.extra: dict[str, Any] | None = None

@@ -118,24 +118,37 @@ STACK_FRAMES = 10
 FRAME_CHARS = 160
 
 
-def stack_of(thread_id: int, stop_at: frozenset[Any] = frozenset()) -> list[str]:
-    """The innermost frames (first) of thread ``thread_id`` as ``file:line in function``,
-    at most ``STACK_FRAMES`` of at most ``FRAME_CHARS`` each: where a handler is stuck.
-    The walk stops at a frame whose code is in ``stop_at`` (the wrapper's own)."""
+def stack_of(call: Any, wrappers: frozenset[Any]) -> list[str]:
+    """Where ``call``'s handler is now: the innermost frames (first) of the thread
+    running it, as ``file:line in function``, at most ``STACK_FRAMES`` of at most
+    ``FRAME_CHARS`` each; empty when no thread is running it (an async handler that
+    is awaiting).
+
+    The thread is found when the watchdog fires, not noted per invocation: it is the
+    one whose stack holds a wrapper frame (code in ``wrappers``) for this ``call``.
+    """
     import sys
 
-    frame = sys._current_frames().get(thread_id)
-    out: list[str] = []
-    while frame is not None and len(out) < STACK_FRAMES:
-        code = frame.f_code
-        if code in stop_at:
-            break
-        where = f"{code.co_filename}:{frame.f_lineno} in {code.co_name}"
-        if len(where) > FRAME_CHARS:  # keep the end: the file's name and the function
-            where = "..." + where[-(FRAME_CHARS - 3) :]
-        out.append(where)
-        frame = frame.f_back
-    return out
+    for top in sys._current_frames().values():
+        frames: list[Any] = []
+        frame: Any = top
+        while frame is not None:
+            if frame.f_code in wrappers:
+                if frame.f_locals.get("call") is call:
+                    return [_where(f) for f in frames[:STACK_FRAMES]]
+                # a nested instrumented call's wrapper: ours may be further out
+            else:
+                frames.append(frame)
+            frame = frame.f_back
+    return []
+
+
+def _where(frame: Any) -> str:
+    code = frame.f_code
+    where = f"{code.co_filename}:{frame.f_lineno} in {code.co_name}"
+    if len(where) > FRAME_CHARS:  # keep the end: the file's name and the function
+        where = "..." + where[-(FRAME_CHARS - 3) :]
+    return where
 
 
 def warn(call: Any, stack: list[str]) -> None:

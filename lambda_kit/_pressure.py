@@ -25,24 +25,30 @@ NEAR_LIMIT_TENTHS = 9
 #: ``memory_growth_streak`` once this many warm invocations in a row raised the peak
 GROWTH_STREAK = 5
 
-# the peak (KiB) after the last invocation, and the warm invocations in a row that raised it
-_last_peak_kib = 0
-_streak = 0
+#: [the highest peak seen (KiB), the invocation count that last raised it, the streak]:
+#: ``record.finish`` reads the first item inline and calls ``note`` only when the peak
+#: rose or is near the limit, so a warm invocation that holds steady costs a comparison
+state = [0, 0, 0]
 
 
 def _reset() -> None:
-    global _last_peak_kib, _streak
-    _last_peak_kib = _streak = 0
+    state[:] = [0, 0, 0]
 
 
 _state.register(__name__, _reset)
 
 
 def note(call: Call, peak_kib: int, peak_mb: int) -> None:
-    """Add the memory pressure keys that apply to ``call.notes`` (usually none)."""
-    global _last_peak_kib, _streak
-    streak = _streak = _streak + 1 if peak_kib > _last_peak_kib and call.count > 1 else 0
-    _last_peak_kib = peak_kib
+    """Add the memory pressure keys that apply to ``call.notes``."""
+    if peak_kib > state[0]:
+        count = call.count
+        # a rise right after the previous one continues the streak (the cold start's own
+        # rise is no growth); any invocation in between that did not raise it ends it
+        state[2] = state[2] + 1 if count > 1 and state[1] == count - 1 and state[2] else (
+            1 if count > 1 else 0
+        )
+        state[0], state[1] = peak_kib, count
+    streak = state[2] if state[1] == call.count else 0
     near = peak_mb * 10 >= call.function_memory_size * NEAR_LIMIT_TENTHS
     if near or streak >= GROWTH_STREAK:
         notes = call.notes if call.notes is not None else {}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from _thread import get_ident as _get_ident
 
 from lambda_kit import _deadline, _hooks, environment, record, settings
 from lambda_kit._current import Call, SafeContext, current, text
@@ -182,7 +181,6 @@ class _Instrumented:
                     call.fire_at_ms = deadline - self._margin_ms
                     call.expire = self._expire
                     call.claim = [True]
-                    call.thread_id = _get_ident()  # where the watchdog looks if it fires
                     _watched[id(call)] = call
                     if _deadline.idle:
                         _deadline.ensure_started()
@@ -214,7 +212,7 @@ class _Instrumented:
         budget_ms = None if call.deadline_ms is None else call.deadline_ms - call.wall_ns / 1e6
         duration_ns = _perf_ns() - call.start_ns
         try:
-            stack = _deadline.stack_of(call.thread_id, _WRAPPER_CODES)
+            stack = _deadline.stack_of(call, _WRAPPER_CODES)
             if stack:
                 notes = call.notes if call.notes is not None else {}
                 notes["timeout_stack"] = stack

@@ -32,6 +32,7 @@ from lambda_kit import _state, billing, environment, settings
 from lambda_kit._current import text
 from lambda_kit._json import dumps, key
 from lambda_kit._pressure import note as _note_pressure
+from lambda_kit._pressure import state as _pressure_state
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -191,7 +192,9 @@ def finish(
     if peak_kib <= environment.floor_kib:  # still under a peak inherited across exec
         peak_kib = environment.own_peak_kib() or peak_kib
     peak_mb = call.max_memory_used_mb = (peak_kib + 1023) // 1024
-    _note_pressure(call, peak_kib, peak_mb)  # memory_near_limit, memory_growth_streak
+    # a comparison or two when the peak holds steady (9: _pressure.NEAR_LIMIT_TENTHS)
+    if peak_kib > _pressure_state[0] or peak_mb * 10 >= call.function_memory_size * 9:
+        _note_pressure(call, peak_kib, peak_mb)  # memory_near_limit, memory_growth_streak
     if budget_ms is not None:
         call.level, call.status, call.error_type = "ERROR", "timeout", TIMEOUT_ERROR_TYPE
     elif exc is not None:

@@ -115,3 +115,16 @@ def test_a_record_that_did_not_time_out_has_no_stack() -> None:
     out = Capture()
     instrument(output=out)(lambda e, c: "ok")({}, Remaining(3000))
     assert "timeout_stack" not in out.records[0]
+
+
+def test_an_outer_invocation_that_times_out_inside_an_inner_one_has_the_inner_frames() -> None:
+    out, inner_out = Capture(), Capture()
+    lock = threading.Lock()
+    lock.acquire()
+    threading.Timer(0.6, lock.release).start()
+    inner = instrument(output=inner_out, timeout_margin_ms=0)(stuck_in_a_helper)
+    outer = instrument(output=out, timeout_margin_ms=100)(lambda e, c: inner(e, c))
+    outer({"lock": lock}, Remaining(300))
+    stack = out.records[0]["timeout_stack"]
+    assert stack[0].endswith(" in wait_for_the_lock") and stack[1].endswith(" in stuck_in_a_helper")
+    assert stack[-1].endswith(" in <lambda>")  # the outer handler, past the inner wrapper
