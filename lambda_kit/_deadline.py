@@ -160,7 +160,7 @@ def warn(call: Any, stack: list[str]) -> None:
 
     left_ms = None if call.deadline_ms is None else round(call.deadline_ms - time.time() * 1000)
 
-    def write() -> None:
+    def deadline_watchdog() -> None:  # the log line's location names it
         from lambda_kit.log import logger
 
         current.set(call)
@@ -171,7 +171,7 @@ def warn(call: Any, stack: list[str]) -> None:
             timeout_stack=stack,
         )
 
-    contextvars.Context().run(write)
+    contextvars.Context().run(deadline_watchdog)
 
 
 def _reset() -> None:
