@@ -16,6 +16,7 @@ import asyncio
 import io
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from unittest.mock import MagicMock
@@ -44,6 +45,17 @@ class Exporter(SpanExporter):
         return SpanExportResult.SUCCESS
 
 
+class Deadline(Context):
+    """A context with ``ms`` left from when it was made."""
+
+    def __init__(self, request_id: str, ms: float) -> None:
+        super().__init__(request_id)
+        self.deadline = time.time() * 1000 + ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.deadline - time.time() * 1000)
+
+
 class Fault:
     """One fault: what the decorator gets, what each invocation gets, how it ends."""
 
@@ -55,6 +67,7 @@ class Fault:
         self.body: Callable[[int], None] = lambda i: None
         self.raises: Callable[[int], BaseException | None] = lambda i: None
         self.release: Callable[[], None] = lambda: None
+        self.status = "success"  # of the invocations that do not raise
 
 
 def _otel(mode: str, flush_timeout_ms: float = 50) -> tuple[OtelSink, Exporter]:
@@ -101,6 +114,12 @@ def make_fault(name: str, monkeypatch: pytest.MonkeyPatch) -> Fault:
         sink, exporter = _otel("hang", flush_timeout_ms=600_000)
         fault.options = {"sinks": [sink]}
         fault.release = exporter.release.set
+    elif name == "hangs: the handler, past its deadline":
+        fault = Fault(name, max_problems=0)
+        fault.options = {"timeout_margin_ms": 100}
+        fault.context = lambda i: Deadline(f"req-{i}", 150)
+        fault.body = lambda i: time.sleep(0.2)  # type: ignore[assignment]
+        fault.status = "timeout"  # the watchdog's record; the result still comes back
     else:  # pragma: no cover
         raise AssertionError(name)
     return fault
@@ -114,6 +133,7 @@ FAULTS = [
     "raises: a sink",
     "raises: the exporter",
     "hangs: the exporter",
+    "hangs: the handler, past its deadline",
 ]
 MODES = ["sequential", "asyncio", "threads"]
 
@@ -208,7 +228,7 @@ def test_every_promise_holds(
     assert len(records) == N
     statuses = sorted(r["status"] for r in records)
     errors = sum(fault.raises(i) is not None for i in range(N))
-    assert statuses == sorted(["error"] * errors + ["success"] * (N - errors))
+    assert statuses == sorted(["error"] * errors + [fault.status] * (N - errors))
     # 2. each of our problems is one line, once
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert all(line.startswith("lambda_kit: ") for line in err), err
