@@ -102,3 +102,34 @@ def test_xray_sink(benchmark: Any, lambda_context: Any, xray_daemon: str) -> Non
     recorder = AWSXRayRecorder()
     recorder.configure(daemon_address=xray_daemon, context_missing="IGNORE_ERROR")
     compare(benchmark, make(lambda_context, sinks=[XRaySink(recorder)]), "X-Ray")
+
+
+class Hang(SpanExporter):
+    """An exporter whose export blocks until released (a collector that never answers)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release = threading.Event()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.release.wait(600)
+        return SpanExportResult.SUCCESS
+
+
+@pytest.mark.benchmark(group="sinks")
+def test_otel_sink_while_the_exporter_is_stuck(benchmark: Any, lambda_context: Any) -> None:
+    # after one export overran its bound, each invocation skips its span without waiting
+    from lambda_kit.sinks import otel
+    from lambda_kit.sinks.otel import OtelSink
+
+    exporter = Hang()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        call = make(lambda_context, sinks=[OtelSink(tracer_provider=provider, flush_timeout_ms=5)])
+        assert otel._worker.stuck
+        compare(benchmark, call, "OpenTelemetry, exporter stuck")
+    finally:
+        exporter.release.set()
+        assert otel._worker.wait_idle(30)

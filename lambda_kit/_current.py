@@ -104,6 +104,7 @@ class Call(Invocation):
         "fire_at_ms",
         "init_ms",
         "metrics",
+        "notes",
         "proactive",
         "start_ns",
         "started",
@@ -153,8 +154,11 @@ class Call(Invocation):
         self.cold_start = count == 1 and env.init_type == "on-demand" and not proactive
         self.function_name = name
         self.function_memory_size = _memory_size_mb(context)
-        self.function_arn = getattr(context, "invoked_function_arn", None)
-        self.function_request_id = getattr(context, "aws_request_id", None)
+        arn = getattr(context, "invoked_function_arn", None)
+        rid = getattr(context, "aws_request_id", None)
+        # anything but a string (a MagicMock's made-up attribute, a list) is left out
+        self.function_arn = arn if arn is None or type(arn) is str else text(arn)
+        self.function_request_id = rid if rid is None or type(rid) is str else text(rid)
         self.xray_trace_id = _xray_trace_id()
         self.start_ns = start_ns
         self.wall_ns = wall_ns
@@ -177,9 +181,78 @@ class Call(Invocation):
         self.metrics: Bag | None = None
         #: whether a sink of this invocation writes user metrics (EMF)
         self.takes_metrics = False
+        #: optional record keys of this invocation that apply only sometimes (the
+        #: timeout's stack, memory pressure), in record.KEYS order; None when none
+        self.notes: dict[str, Any] | None = None
         #: keys a front end adds to this invocation's record (the web middleware's HTTP
         #: facts), written after the optional keys; None when there are none
         self.extra: dict[str, Any] | None = None
 
 
 current: ContextVar[Call | None] = ContextVar("lambda_kit_invocation", default=None)
+
+
+def text(value: object) -> str | None:
+    """A context attribute as the record's string: a string as is, bytes decoded, an
+    object with its own ``__str__`` as that text; None for what names nothing: a
+    ``unittest.mock`` mock's made-up attribute, a list, a dict (no ``__str__`` of
+    their own), or a ``__str__`` that raises.
+
+    >>> text("orders"), text(7), text(["orders"])
+    ('orders', '7', None)
+    """
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    kind = type(value)
+    if kind is int or kind is float:
+        return str(value)
+    if kind.__module__ == "unittest.mock" or kind.__str__ is object.__str__ or kind is bool:
+        return None
+    try:
+        return str(value)
+    except Exception:
+        return None
+
+
+#: the context attributes lambda_kit reads (``SafeContext`` copies them)
+_ATTRIBUTES = (
+    "function_name",
+    "function_version",
+    "invoked_function_arn",
+    "aws_request_id",
+    "memory_limit_in_mb",
+    "log_group_name",
+    "log_stream_name",
+)
+
+
+class SafeContext:
+    """What lambda_kit reads from a context whose attributes raise when read: each
+    attribute read once, guarded (a failure reads as absent). Only for our own facts;
+    the handler still receives its own context."""
+
+    __slots__ = (*_ATTRIBUTES, "_remaining")
+
+    def __init__(self, context: object) -> None:
+        for name in _ATTRIBUTES:
+            try:
+                value = getattr(context, name, None)
+            except Exception:
+                value = None
+            setattr(self, name, value if name == "memory_limit_in_mb" else text(value))
+        try:
+            self._remaining = getattr(context, "get_remaining_time_in_millis", None)
+        except Exception:
+            self._remaining = None
+
+    def get_remaining_time_in_millis(self) -> Any:
+        """The context's own answer, or None when it has none or it raises."""
+        remaining = self._remaining
+        if remaining is None:
+            return None
+        try:
+            return remaining()
+        except Exception:
+            return None

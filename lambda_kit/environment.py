@@ -97,7 +97,10 @@ def _memory_size_mb(raw: object) -> int:
                 return value
         except (TypeError, ValueError):
             pass
-        problem(f"context.memory_limit_in_mb={raw!r} is not a memory size; ignoring it")
+        problem(
+            f"context.memory_limit_in_mb={raw!r:.80} is not a memory size; ignoring it",
+            key="context-memory",
+        )
     return env_int(settings.FUNCTION_MEMORY_SIZE, DEFAULT_MEMORY_MB, low=128, high=10240)
 
 
@@ -245,6 +248,55 @@ def detect_floor(maxrss_kib: int) -> None:
     floor_kib = maxrss_kib if own and maxrss_kib > own + _SLACK_KIB else 0
 
 
+# -- memory pressure ---------------------------------------------------------------
+# Memory pressure, as two optional keys of the invocation record.
+#
+#     memory_near_limit     true when the peak reached 90% of the memory size: an
+#                           out-of-memory kill is near
+#     memory_growth_streak  how many warm invocations in a row raised the peak, once
+#                           there are 5: a leak, which pays GB-s on every invocation
+#                           and ends in an OOM kill
+#
+# The peak is the process's (``ru_maxrss``, the figure of REPORT's Max Memory Used), so
+# it only rises; a warm environment that holds steady stops raising it after its first
+# few invocations. The streak is compared in KiB, so a leak of a few hundred KB per
+# invocation shows too. ``lambda_kit.record.finish`` calls ``note`` once per invocation.
+
+#: ``memory_near_limit`` when the peak reaches this share of the memory size (tenths)
+NEAR_LIMIT_TENTHS = 9
+#: ``memory_growth_streak`` once this many warm invocations in a row raised the peak
+GROWTH_STREAK = 5
+
+#: [the highest peak seen (KiB), the invocation count that last raised it, the streak]:
+#: ``record.finish`` reads the first item inline and calls ``pressure_notes`` only when
+#: the peak rose or is near the limit: a warm invocation that holds steady costs a comparison
+pressure = [0, 0, 0]
+
+
+def pressure_notes(
+    count: int, memory_mb: int, peak_kib: int, peak_mb: int
+) -> dict[str, bool | int] | None:
+    """The memory pressure keys that apply to invocation ``count`` (None: none apply)."""
+    if peak_kib > pressure[0]:
+        # a rise right after the previous one continues the streak (the cold start's own
+        # rise is no growth); any invocation in between that did not raise it ends it
+        if count > 1 and pressure[1] == count - 1 and pressure[2]:
+            pressure[2] += 1
+        else:
+            pressure[2] = 1 if count > 1 else 0
+        pressure[0], pressure[1] = peak_kib, count
+    streak = pressure[2] if pressure[1] == count else 0
+    near = peak_mb * 10 >= memory_mb * NEAR_LIMIT_TENTHS
+    if not near and streak < GROWTH_STREAK:
+        return None
+    notes: dict[str, bool | int] = {}
+    if near:
+        notes["memory_near_limit"] = True
+    if streak >= GROWTH_STREAK:
+        notes["memory_growth_streak"] = streak
+    return notes
+
+
 class Environment:
     """Per-process facts: read once, when the first invocation starts.
 
@@ -295,6 +347,7 @@ def reset() -> None:
     """Forget this process's facts (tests; a SnapStart restore is a new environment)."""
     global _env, _memory_cache, _trace_cache, floor_kib
     _env = None
+    pressure[:] = [0, 0, 0]
     floor_kib = 0  # a forked child starts from its parent's image: check again
     _memory_cache = (None, 0)
     _trace_cache = (None, None)

@@ -14,11 +14,12 @@ pass through untouched; a failure of ours is reported once on stderr
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
 from lambda_kit import _deadline, _hooks, environment, record, settings
-from lambda_kit._current import Call, current
+from lambda_kit._current import Call, SafeContext, current, text
 from lambda_kit._output import JsonLineSink
 from lambda_kit._problems import problem
 from lambda_kit._wrapt import FunctionWrapper
@@ -100,7 +101,7 @@ class _Instrumented:
             lambda name, default: settings.env_float(name, default, high=MAX_TIMEOUT_MARGIN_MS),
             DEFAULT_TIMEOUT_MARGIN_MS,
         )
-        self._margin_ms = min(max(0.0, float(self._margin_ms)), MAX_TIMEOUT_MARGIN_MS)
+        self._margin_ms = _margin(self._margin_ms)
         # sinks with a ``start`` method follow the invocation from its start and receive
         # ``finish(state, record, exc)``; plain ones only ``sink(record)``
         self._starters = tuple(s for s in sinks if callable(getattr(s, "start", None)))
@@ -140,6 +141,7 @@ class _Instrumented:
     # -- one invocation -------------------------------------------------------------
     def _begin(self, args: tuple[Any, ...], kwargs: Any) -> Call | None:
         start_ns = _perf_ns()
+        context: Any = None
         try:
             context = args[1] if len(args) > 1 else kwargs.get("context")
             env = environment._env or _env_get()  # get(), without its call once it exists
@@ -150,9 +152,19 @@ class _Instrumented:
             proactive = False
             if count == 1:
                 init_ms, proactive = environment.first_invocation(env, wall_ns, self._decorated_ns)
-            name = getattr(context, "function_name", None) or _function_name()
-            call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
-                        self._service or name or "service_undefined", name)  # fmt: skip
+            try:
+                name = getattr(context, "function_name", None)
+                if name is not None and type(name) is not str:
+                    name = text(name)  # a MagicMock's made-up attribute is no name
+                name = name or _function_name()
+                call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
+                            self._service or name or "service_undefined", name)  # fmt: skip
+            except Exception:
+                # a context whose attributes raise when read: our facts from a guarded copy
+                context = SafeContext(context)
+                name = context.function_name or _function_name()
+                call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,
+                            self._service or name or "service_undefined", name)  # fmt: skip
             call.takes_metrics = self._takes_metrics
             call.token = _current.set(call)
             for hook in _hooks.on_start:
@@ -164,8 +176,8 @@ class _Instrumented:
                 deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
                 if type(deadline) is not int:  # not awslambdaric's context: ask it
                     deadline = _deadline_from_remaining(context)
+                call.deadline_ms = deadline
                 if deadline is not None:
-                    call.deadline_ms = deadline
                     call.fire_at_ms = deadline - self._margin_ms
                     call.expire = self._expire
                     call.claim = [True]
@@ -195,9 +207,20 @@ class _Instrumented:
         self._emit(call, end_ns - call.start_ns, exc, None)
 
     def _timed_out(self, call: Call) -> None:
-        """Called by the deadline watchdog: the invocation is about to be killed."""
+        """Called by the deadline watchdog: the invocation is about to be killed. Its
+        record says where the handler's thread was, and a WARNING line comes first."""
         budget_ms = None if call.deadline_ms is None else call.deadline_ms - call.wall_ns / 1e6
-        self._emit(call, _perf_ns() - call.start_ns, None, budget_ms)
+        duration_ns = _perf_ns() - call.start_ns
+        try:
+            stack = _deadline.stack_of(call, _WRAPPER_CODES)
+            if stack:
+                notes = call.notes if call.notes is not None else {}
+                notes["timeout_stack"] = stack
+                call.notes = notes
+            _deadline.warn(call, stack)
+        except Exception as err:  # the record matters more than where it was stuck
+            problem(f"could not tell where the handler was stuck: {err!r}", key="stack")
+        self._emit(call, duration_ns, None, budget_ms)
 
     def _emit(
         self, call: Call, duration_ns: int, exc: BaseException | None, budget_ms: float | None
@@ -254,6 +277,28 @@ class _Instrumented:
                     f"could not write the invocation record: {err!r}",
                     key=f"sink:{type(sink).__name__}:{type(err).__name__}",
                 )
+
+
+#: the wrapper's own frames: the handler's stack ends where these begin
+_WRAPPER_CODES = frozenset(
+    (_Instrumented.call.__code__, _Instrumented.call_async.__code__)
+)
+
+
+def _margin(value: Any) -> float:
+    """The timeout margin given in code, checked as the environment variable is."""
+    try:
+        margin = float(value)
+    except (TypeError, ValueError, OverflowError):
+        margin = math.nan
+    if 0.0 <= margin <= MAX_TIMEOUT_MARGIN_MS:
+        return margin
+    problem(
+        f"timeout_margin_ms={value!r:.40} must be a number of ms in "
+        f"0..{MAX_TIMEOUT_MARGIN_MS:.0f}; using {DEFAULT_TIMEOUT_MARGIN_MS:.0f}",
+        key="timeout-margin-argument",
+    )
+    return DEFAULT_TIMEOUT_MARGIN_MS
 
 
 def _function_name() -> str | None:

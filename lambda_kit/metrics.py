@@ -16,7 +16,9 @@ invocation. Adding the same name again appends a value (CloudWatch takes up to
 
 Values belong to the invocation that added them (the running one in this asyncio
 task or thread, ``lambda_kit._current.current``), so concurrent invocations never
-see each other's; values added outside any invocation go out with the next one.
+see each other's. A thread the handler started has no current invocation of its
+own; while exactly one invocation (with a deadline) runs in the process, its values
+go to that one. Values added outside any invocation go out with the next one.
 Nothing leaks between invocations: an invocation's values go with it. Bad input (unknown
 unit, a value that is not a finite number, an empty or too long name) is
 reported once on stderr and never raises into the handler.
@@ -26,8 +28,8 @@ from __future__ import annotations
 
 import math
 
-from lambda_kit import _hooks
-from lambda_kit._current import Bag, current
+from lambda_kit import _deadline, _hooks
+from lambda_kit._current import Bag, Call, current
 from lambda_kit._problems import problem
 
 #: CloudWatch's metric units (MetricDatum, "Unit"), the only ones EMF accepts
@@ -56,7 +58,7 @@ _hooks.register_reset(__name__, _reset)
 def _bag(name: str) -> Bag | None:
     """Where a value added now belongs: the running invocation's bag, or the one for
     the next invocation; None when the running invocation has no sink for metrics."""
-    call = current.get()
+    call = current.get() or _only_running()
     if call is None:
         return _outside
     if not call.takes_metrics:
@@ -70,6 +72,21 @@ def _bag(name: str) -> Bag | None:
     if bag is None:
         bag = call.metrics = Bag()
     return bag
+
+
+def _only_running() -> Call | None:
+    """The one invocation running in this process, when there is exactly one: a thread
+    the handler started (``threading.Thread``, a ``ThreadPoolExecutor``) begins with an
+    empty context, yet what it adds belongs to that invocation, not to the next one.
+    The running invocations are the deadline watchdog's (those with a deadline)."""
+    running = _deadline.active
+    if len(running) != 1:
+        return None
+    try:
+        (call,) = running.values()
+    except ValueError:  # changed under us by another thread
+        return None
+    return call if isinstance(call, Call) else None
 
 
 def add(name: str, value: float, unit: str = "None", *, resolution: int = 60) -> None:

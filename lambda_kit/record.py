@@ -29,6 +29,7 @@ from resource import RUSAGE_SELF
 from resource import getrusage as _getrusage
 
 from lambda_kit import _hooks, billing, environment, settings
+from lambda_kit._current import text
 from lambda_kit._json import dumps, key
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -71,6 +72,9 @@ KEYS = (
     "error_type",
     "xray_trace_id",
     "init_duration_ms",
+    "timeout_stack",
+    "memory_near_limit",
+    "memory_growth_streak",
     "init",
     "connections",
     # the region whose prices cost_usd used, only when it is not the function's own
@@ -78,6 +82,8 @@ KEYS = (
     "price_region",
 )
 _CORE = frozenset(CORE_KEYS)
+#: the optional keys that ride on ``Call.notes``
+_NOTE_KEYS = ("timeout_stack", "memory_near_limit", "memory_growth_streak")
 _billed_ms = billing.billed_ms
 
 #: error_type of a timed-out invocation, as Lambda's platform.report names it
@@ -183,7 +189,13 @@ def finish(
         environment.detect_floor(peak_kib)
     if peak_kib <= environment.floor_kib:  # still under a peak inherited across exec
         peak_kib = environment.own_peak_kib() or peak_kib
-    call.max_memory_used_mb = (peak_kib + 1023) // 1024
+    peak_mb = call.max_memory_used_mb = (peak_kib + 1023) // 1024
+    # a comparison or two when the peak holds steady (9: environment.NEAR_LIMIT_TENTHS)
+    if peak_kib > environment.pressure[0] or peak_mb * 10 >= call.function_memory_size * 9:
+        # memory_near_limit, memory_growth_streak
+        notes = environment.pressure_notes(call.count, call.function_memory_size, peak_kib, peak_mb)
+        if notes is not None:
+            call.notes = notes if call.notes is None else {**call.notes, **notes}
     if budget_ms is not None:
         call.level, call.status, call.error_type = "ERROR", "timeout", TIMEOUT_ERROR_TYPE
     elif exc is not None:
@@ -197,7 +209,10 @@ def finish(
     else:
         call.timestamp = timestamp(call.wall_ns)
     call.duration_ms = duration_ns // 1000 / 1000  # whole microseconds, in ms
-    call.function_version = getattr(call.context, "function_version", None) or _version()
+    version = getattr(call.context, "function_version", None)
+    if version is not None and type(version) is not str:
+        version = text(version)  # a mock's or a list: not a version
+    call.function_version = version or _version()
     call.init_duration_ms = None if init_ms is None else round(init_ms, 3)
 
 
@@ -237,6 +252,10 @@ def build(call: Call) -> dict[str, Any]:
         record["xray_trace_id"] = call.xray_trace_id
     if call.init_duration_ms is not None:
         record["init_duration_ms"] = call.init_duration_ms
+    if call.notes is not None:
+        for name in _NOTE_KEYS:  # in KEYS order, whoever set them first
+            if name in call.notes:
+                record[name] = call.notes[name]
     if call.extra:
         record.update(call.extra)
     return record
@@ -255,6 +274,9 @@ def line(call: Call) -> bytes:
         )
     if call.init_duration_ms is not None:
         extra += f',"init_duration_ms":{dumps(call.init_duration_ms)}'
+    if call.notes is not None:
+        notes = call.notes
+        extra += _extra((k, notes[k]) for k in _NOTE_KEYS if k in notes)
     if call.extra:
         extra += _extra(call.extra.items())
     env = call.env

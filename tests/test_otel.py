@@ -266,9 +266,9 @@ def test_exporter_that_hangs_is_waited_for_a_bounded_time(
     handler = traced()
     assert handler({}, Context("a")) == {"ok": True}  # returns although the export never ends
     assert "export did not finish within 50 ms" in capsys.readouterr().err
-    # while it is stuck, the next invocation does not queue behind it
+    # while it is stuck, the next invocation does not queue behind it, and nothing more is said
     assert handler({}, Context("b")) == {"ok": True}
-    assert "still stuck in an earlier export" in capsys.readouterr().err
+    assert "export" not in capsys.readouterr().err
     spans.release.set()
     assert otel._worker.wait_idle(10)  # once released, the stuck export completes
     assert handler({}, Context("c")) == {"ok": True}

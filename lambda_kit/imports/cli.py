@@ -148,6 +148,10 @@ def _print_text(
         print(f"\nwrote {args.html}")
 
 
+#: malformed lines listed on stderr one by one; beyond this, a count
+MAX_PROBLEMS_SHOWN = 20
+
+
 def _from_log(path: str) -> tuple[list[Node], dict[str, Any], int]:
     from lambda_kit.imports.importtime import parse_importtime
 
@@ -159,8 +163,13 @@ def _from_log(path: str) -> tuple[list[Node], dict[str, Any], int]:
                 log = parse_importtime(f)
     except OSError as exc:
         return [], {}, _fail(f"could not read {path}: {exc.strerror or exc}", 2)
-    for problem in log.problems:
-        sys.stderr.write(f"lambda-kit imports: {path} {problem}; skipped\n")
+    except Exception as exc:  # a bug of ours must still end in one line, not a traceback
+        return [], {}, _fail(f"could not read {path}: {type(exc).__name__}: {exc}", 2)
+    for problem in log.problems[:MAX_PROBLEMS_SHOWN]:
+        sys.stderr.write(f"lambda-kit imports: {path} {problem}; malformed line skipped\n")
+    hidden = len(log.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        sys.stderr.write(f"lambda-kit imports: {path}: {hidden} more malformed lines skipped\n")
     if not log.runs:
         return (
             [],

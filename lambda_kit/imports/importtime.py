@@ -26,6 +26,9 @@ from typing import Any
 from lambda_kit.imports.tree import Node
 
 MARK = "import time:"
+#: no import takes a day: a larger figure is a corrupt line, not a time (and 10**400 us
+#: would not even fit in a float once turned into ms)
+MAX_US = 86_400 * 1_000_000
 _MESSAGE_KEYS = ("message", "@message", "msg", "log")
 
 
@@ -83,7 +86,7 @@ def _messages(line: str) -> list[str]:
     if brace >= 0:
         try:
             obj: Any = json.loads(line[brace:])
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to be a log line
             obj = None
         if isinstance(obj, dict):
             for key in _MESSAGE_KEYS:
@@ -103,20 +106,29 @@ def _parse_line(text: str) -> tuple[Node, int] | str | None:
     self_s, cum_s, name_part = parts[0].strip(), parts[1].strip(), parts[2].rstrip()
     if self_s.startswith("self") or self_s == "cached":  # the header; 3.13's cached modules
         return None
-    try:
-        self_us, cum_us = int(self_s), int(cum_s)
-    except ValueError:
-        return f"times must be whole microseconds, found {self_s!r} and {cum_s!r}"
-    if self_us < 0 or cum_us < self_us:
-        return f"cumulative ({cum_us}) must be at least self ({self_us}) and both >= 0"
+    if not _whole(self_s) or not _whole(cum_s):
+        return f"times must be whole microseconds, found {self_s[:20]!r} and {cum_s[:20]!r}"
+    if len(self_s) > 12 or len(cum_s) > 12 or int(cum_s) > MAX_US:
+        return f"times must be at most {MAX_US} us (a day), found {self_s[:20]} and {cum_s[:20]}"
+    self_us, cum_us = int(self_s), int(cum_s)
+    if cum_us < self_us:
+        return f"cumulative ({cum_us}) must be at least self ({self_us})"
     name = name_part.strip()
-    if not name or not all(p.isidentifier() for p in name.split(".")):
-        return f"{name!r} is not a module name"
+    # CPython prints the name it imported, which need not be an identifier
+    # (``_sysconfigdata__linux_x86_64-linux-gnu`` is on every Linux CPython): any text
+    # without spaces names a module
+    if not name or not name.isprintable() or any(c.isspace() for c in name):
+        return f"{name[:80]!r} is not a module name"
     indent = len(name_part) - len(name_part.lstrip(" ")) - 1  # one space follows the '|'
     if indent < 0 or indent % 2:
         return f"indentation of {indent} spaces is not a nesting level (2 per level)"
     node = Node(name, cumulative_ms=cum_us / 1000, self_ms=self_us / 1000)
     return node, indent // 2
+
+
+def _whole(text: str) -> bool:
+    # ASCII digits only: int() would also take "1_000", "+5" and other scripts' digits
+    return text.isascii() and text.isdigit()
 
 
 def parse_importtime(lines: Iterable[str]) -> ParsedLog:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import select
 
 from lambda_kit import settings
+from lambda_kit.reuse._bounds import bound_s
 from lambda_kit.settings import env_float
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -169,7 +170,8 @@ class Psycopg(Driver):
 def _wait(fd: int, event: int) -> bool:
     p = select.poll()
     p.register(fd, event)
-    return bool(p.poll(PING_TIMEOUT_S * 1000))
+    # never past what the invocation has left: Lambda would kill it mid-ping
+    return bool(p.poll(bound_s(PING_TIMEOUT_S) * 1000))
 
 
 class Redis(Driver):

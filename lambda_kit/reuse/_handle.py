@@ -17,14 +17,13 @@ import weakref
 from lambda_kit import _hooks, environment
 from lambda_kit._problems import problem
 from lambda_kit._typing import Generic, ParamSpec, TypeVar
-from lambda_kit.reuse import _checks, _shutdown
+from lambda_kit.reuse import _bounds, _checks, _shutdown
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, Concatenate
-
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -205,6 +204,8 @@ class Reused(Generic[T]):
 
     def _create(self) -> T:
         state = "created" if self._connects == 0 else "reconnected"
+        if _state.in_invocation:  # what a timeout record shows while the factory hangs
+            _state.invocation[self.name] = _bounds.connecting(state, self._lost)
         t0 = _perf()
         try:
             r = self._factory()

@@ -44,24 +44,46 @@ def enabled(
     """
     sinks: list[Any] = []
     if metrics if metrics is not None else env_flag(settings.METRICS, False):
-        from lambda_kit.sinks.emf import EmfSink
-
-        sinks.append(EmfSink(namespace=namespace, output=output))
+        _add(sinks, "CloudWatch metrics (EMF)", "metrics", _emf, namespace, output)
     if otel if otel is not None else env_flag(settings.OTEL, False):
-        try:
-            from lambda_kit.sinks.otel import OtelSink
-        except ImportError as err:
-            _missing("OpenTelemetry", "otel", err)
-        else:
-            sinks.append(OtelSink())
+        _add(sinks, "OpenTelemetry", "otel", _otel)
     if xray if xray is not None else env_flag(settings.XRAY, False):
-        try:
-            from lambda_kit.sinks.xray import XRaySink
-        except ImportError as err:
-            _missing("X-Ray", "xray", err)
-        else:
-            sinks.append(XRaySink())
+        _add(sinks, "X-Ray", "xray", _xray)
     return sinks
+
+
+def _emf(namespace: str | None, output: Any) -> Any:
+    from lambda_kit.sinks.emf import EmfSink
+
+    return EmfSink(namespace=namespace, output=output)
+
+
+def _otel() -> Any:
+    from lambda_kit.sinks.otel import OtelSink
+
+    return OtelSink()
+
+
+def _xray() -> Any:
+    from lambda_kit.sinks.xray import XRaySink
+
+    return XRaySink()
+
+
+def _add(sinks: list[Any], what: str, extra: str, make: Any, *args: Any) -> None:
+    """Append the sink ``make(*args)`` builds; a failure to set it up (a missing package,
+    ``AWS_XRAY_DAEMON_ADDRESS=garbage``) is reported once and that sink stays off: it
+    must not break the import of the handler module, which runs the decorator."""
+    try:
+        sinks.append(make(*args))
+    except ImportError as err:
+        _missing(what, extra, err)
+    except Exception as err:
+        problem(
+            f"{what} is on but could not be set up ({type(err).__name__}: {err}); "
+            f"going on without {what}",
+            key=f"sink-setup:{extra}",
+        )
 
 
 def _missing(what: str, extra: str, err: ImportError) -> None:
@@ -70,5 +92,6 @@ def _missing(what: str, extra: str, err: ImportError) -> None:
 
     problem(
         f"{what} is on but cannot be loaded ({err}); {install_hint(extra)}. "
-        f"Going on without {what}."
+        f"Going on without {what}.",
+        key=f"sink-missing:{extra}",
     )

@@ -3,9 +3,14 @@
 OpenTelemetry's ``force_flush`` exports in the calling thread (the SDK's batch
 processor ignores its timeout argument), and a simple span processor exports
 inside ``span.end()``. One daemon thread per process does that work; the
-invocation waits for it at most ``timeout`` seconds. A job waits for the one
-before it (another thread's) within the same budget; while a job is stuck, new
-jobs are refused (and reported) instead of piling up behind it.
+invocation waits for it at most ``timeout`` seconds.
+
+A dependency that hangs costs that bound once (DESIGN.md, rule 7): once a job has
+overrun its wait, the worker is *stuck*, and every later job is refused at once
+(a lock and a flag, no wait) until the stuck job returns. That is said once on
+stderr when it starts and once when the exporter comes back, with the count of
+jobs skipped meanwhile. A job that only waits for another thread's job still in
+its budget (concurrent invocations) waits within its own budget.
 """
 
 from __future__ import annotations
@@ -25,7 +30,17 @@ class BoundedWorker:
     True
     """
 
-    __slots__ = ("_busy", "_cond", "_done", "_job", "_name", "_pid", "_thread")
+    __slots__ = (
+        "_busy",
+        "_cond",
+        "_done",
+        "_job",
+        "_name",
+        "_pid",
+        "_skipped",
+        "_stuck_since",
+        "_thread",
+    )
 
     def __init__(self, name: str) -> None:
         self._name = name
@@ -35,9 +50,20 @@ class BoundedWorker:
         self._done = 0
         self._thread: threading.Thread | None = None
         self._pid = 0
+        #: time.monotonic() when the running job overran its wait; None when not stuck
+        self._stuck_since: float | None = None
+        self._skipped = 0  # jobs refused while stuck
+
+    @property
+    def stuck(self) -> bool:
+        """Whether a job overran its wait and has not returned yet."""
+        return self._stuck_since is not None
 
     def run(self, job: Callable[[], None], timeout: float) -> bool:
-        """Run ``job`` in the worker; True if it finished within ``timeout`` seconds."""
+        """Run ``job`` in the worker; True if it finished within ``timeout`` seconds.
+
+        While an earlier job is stuck, returns False at once without running ``job``.
+        """
         deadline = time.monotonic() + timeout
         with self._cond:
             if self._pid != os.getpid():
@@ -45,13 +71,15 @@ class BoundedWorker:
                 self._busy = False
                 self._job = None
                 self._thread = None
+                self._stuck_since = None
+                self._skipped = 0
+            if self._stuck_since is not None:
+                self._skipped += 1  # stuck: refuse without waiting
+                return False
             # another thread's export may be running: wait for it, within the same budget
             if self._busy and not self._cond.wait_for(lambda: not self._busy, timeout):
-                problem(
-                    f"{self._name}: the exporter is still stuck in an earlier export; "
-                    "skipping this one",
-                    key=f"bounded-busy:{self._name}",
-                )
+                self._became_stuck(timeout)
+                self._skipped += 1
                 return False
             self._ensure_thread()
             self._job = job
@@ -60,13 +88,20 @@ class BoundedWorker:
             self._cond.notify_all()
             left = max(0.0, deadline - time.monotonic())
             finished = self._cond.wait_for(lambda: self._done >= ticket, left)
-        if not finished:
-            problem(
-                f"{self._name}: export did not finish within {timeout * 1000:.0f} ms; "
-                "the invocation goes on without waiting",
-                key=f"bounded-timeout:{self._name}",
-            )
+            if not finished:
+                self._became_stuck(timeout)
         return finished
+
+    def _became_stuck(self, timeout: float) -> None:
+        # called with the condition held
+        if self._stuck_since is None:
+            self._stuck_since = time.monotonic()
+        problem(
+            f"{self._name}: export did not finish within {timeout * 1000:.0f} ms; "
+            "the invocation goes on without waiting, and later exports are skipped "
+            "without waiting until it returns",
+            key=f"bounded-stuck:{self._name}",
+        )
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no job runs (at most ``timeout`` seconds); True if idle."""
@@ -96,4 +131,15 @@ class BoundedWorker:
                 with self._cond:
                     self._busy = False
                     self._done += 1
+                    if self._stuck_since is not None:
+                        self._recovered(time.monotonic() - self._stuck_since)
                     self._cond.notify_all()
+
+    def _recovered(self, stuck_s: float) -> None:
+        # called with the condition held, in the worker thread
+        skipped, self._skipped, self._stuck_since = self._skipped, 0, None
+        problem(
+            f"{self._name}: the stuck export returned after {stuck_s:.1f} s; "
+            f"{skipped} export(s) were skipped meanwhile; exporting again",
+            key=f"bounded-recovered:{self._name}",
+        )

@@ -119,7 +119,7 @@ class OtelSink:
         parent = propagate.extract(headers) if headers else None
         if parent is None or not trace.get_current_span(parent).get_span_context().is_valid:
             parent = _xray_context(headers)
-        name = getattr(context, "function_name", None) or "handler"
+        name = call.function_name or "handler"
         attrs = _context_attributes(context, call.function_memory_size)
         attrs["faas.trigger"] = faas_trigger
         if faas_trigger == "http" and isinstance(event, dict):
@@ -134,7 +134,7 @@ class OtelSink:
             start_time=call.wall_ns,
         )
         token = otel_context.attach(trace.set_span_in_context(span))
-        return _Started(span, token, _deadline(context), call.env.process_start_ns)
+        return _Started(span, token, _deadline(call), call.env.process_start_ns)
 
     def finish(
         self, state: _Started | None, record: dict[str, Any] | None, exc: BaseException | None
@@ -248,14 +248,18 @@ def _message_links(event: Any) -> list[Link]:
     return links
 
 
-def _deadline(context: Any) -> float | None:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if remaining is None:
-        return None
+def _deadline(call: StartEvent) -> float | None:
+    """When Lambda would time the invocation out, on the monotonic clock."""
+    deadline_ms = call.deadline_ms  # checked by @instrument when its timeout watch is on
+    if deadline_ms is not None:
+        return time.monotonic() + (deadline_ms - time.time() * 1000) / 1000
     try:
-        return time.monotonic() + float(remaining()) / 1000
+        remaining = call.context.get_remaining_time_in_millis()
     except Exception:  # a context that cannot tell: no deadline but ours
         return None
+    if type(remaining) in (int, float) and 0 < remaining < 86_400_000:
+        return time.monotonic() + float(remaining) / 1000
+    return None  # not a number of milliseconds (a mock's answer): no deadline
 
 
 def _xray_context(headers: dict[str, str]) -> Any:

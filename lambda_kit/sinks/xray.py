@@ -64,11 +64,11 @@ class XRaySink:
 
     def start(self, call: StartEvent) -> _Started | None:
         """Open ``## handler`` (and, off Lambda, a segment to hold it)."""
-        context, start_ns = call.context, call.wall_ns
+        start_ns = call.wall_ns
         recorder = self.recorder
         own_segment = not isinstance(recorder.context, LambdaContext)
         if own_segment:
-            name = getattr(context, "function_name", None) or "lambda_kit"
+            name = call.function_name or "lambda_kit"
             # the trace Lambda would have given us, if the caller set one; sampled unless
             # it says otherwise (the SDK's own sampler would poll a daemon for rules)
             header = _trace_header()
