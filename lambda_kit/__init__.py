@@ -64,7 +64,6 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "http_session": ("lambda_kit.reuse", "http_session"),
     "metrics": ("lambda_kit.metrics", None),
     "imports": ("lambda_kit.imports", None),
-    "cost": ("lambda_kit.billing", None),
     "log": ("lambda_kit.log", None),
     # Powertools for AWS Lambda's names (docs/migrate-from-powertools.md)
     "Logger": ("lambda_kit.log.powertools", "Logger"),

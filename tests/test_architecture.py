@@ -1,5 +1,5 @@
-"""The shape of the package (docs/architecture.md): no import cycle at any level, and
-no module that needs two readings."""
+"""The shape of the package (docs/architecture.md): no import cycle at any level, no
+module that needs two readings, no function longer than a screen."""
 
 from __future__ import annotations
 
@@ -71,3 +71,17 @@ def test_no_module_is_longer_than_one_reading() -> None:
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_function_is_longer_than_a_screen() -> None:
+    long = [
+        f"{path.relative_to(ROOT.parent)}:{node.lineno} {node.name} ({n} lines)"
+        for path in ROOT.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (n := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES  # type: ignore[operator]
+    ]
+    assert long == []

@@ -235,6 +235,20 @@ class Environment:
         if not self.dead:
             self.pump.drain()
         duration_ms = (t - started) / _ms if started else 0.0
+        return self._result(request_id, first, duration_ms, status, error_type, payload, logs)
+
+    def _result(
+        self,
+        request_id: str,
+        first: bool,
+        duration_ms: float,
+        status: str,
+        error_type: str | None,
+        payload: bytes,
+        logs: list[str],
+    ) -> Result:
+        """END and REPORT for one invocation, and its ``Result`` (billed and priced)."""
+        fn = self.fn
         init_ms = self.init_duration_ms if first else None
         report = lines.Report(
             request_id,

@@ -159,6 +159,35 @@ def _print_sweep(rows: list[SweepRow], work: Workload, fraction: float, max_vcpu
     )
 
 
+def _write_sweep_json(rows: list[SweepRow], args: argparse.Namespace) -> None:
+    import json
+
+    cheapest = min(rows, key=lambda r: (r.bill.total_usd, r.memory_mb))
+    fastest = min(rows, key=lambda r: (round(r.duration_ms, 6), r.bill.total_usd))
+    json.dump(
+        {
+            "assumption": {
+                "mb_per_vcpu": MB_PER_VCPU,
+                "cpu_bound_fraction": args.cpu_bound_fraction,
+                "max_vcpus": args.max_vcpus,
+            },
+            "rows": [
+                {
+                    "memory_mb": r.memory_mb,
+                    "duration_ms": round(r.duration_ms, 3),
+                    "total_usd": round(r.bill.total_usd, 6),
+                    "per_million_usd": round(r.bill.per_million_usd, 6),
+                }
+                for r in rows
+            ],
+            "cheapest_memory_mb": cheapest.memory_mb,
+            "fastest_memory_mb": fastest.memory_mb,
+        },
+        sys.stdout,
+    )
+    sys.stdout.write("\n")
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the month's bill (or the sweep); 2 on a bad region, price or option."""
     # the sweep's model options change nothing without --sweep: say so, not ignore them
@@ -200,32 +229,7 @@ def run(args: argparse.Namespace) -> int:
             free_tier=args.free_tier,
         )
         if args.json:
-            import json
-
-            cheapest = min(rows, key=lambda r: (r.bill.total_usd, r.memory_mb))
-            fastest = min(rows, key=lambda r: (round(r.duration_ms, 6), r.bill.total_usd))
-            json.dump(
-                {
-                    "assumption": {
-                        "mb_per_vcpu": MB_PER_VCPU,
-                        "cpu_bound_fraction": args.cpu_bound_fraction,
-                        "max_vcpus": args.max_vcpus,
-                    },
-                    "rows": [
-                        {
-                            "memory_mb": r.memory_mb,
-                            "duration_ms": round(r.duration_ms, 3),
-                            "total_usd": round(r.bill.total_usd, 6),
-                            "per_million_usd": round(r.bill.per_million_usd, 6),
-                        }
-                        for r in rows
-                    ],
-                    "cheapest_memory_mb": cheapest.memory_mb,
-                    "fastest_memory_mb": fastest.memory_mb,
-                },
-                sys.stdout,
-            )
-            sys.stdout.write("\n")
+            _write_sweep_json(rows, args)
         else:
             _print_sweep(rows, work, args.cpu_bound_fraction, args.max_vcpus)
         return 0

@@ -42,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     the Managed Instances comparison."""
     _workload_options(parser)
     _model_options(parser)
+    _billing_options(parser)
     _lmi_options(parser)
 
 
@@ -115,6 +116,9 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         metavar="H",
         help="hours a month provisioned concurrency is on (at most 744)",
     )
+
+
+def _billing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--free-tier",
         action="store_true",
