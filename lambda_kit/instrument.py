@@ -212,12 +212,14 @@ class _Instrumented:
         budget_ms = None if call.deadline_ms is None else call.deadline_ms - call.wall_ns / 1e6
         duration_ns = _perf_ns() - call.start_ns
         try:
-            stack = _deadline.stack_of(call, _WRAPPER_CODES)
+            from lambda_kit import _stuck
+
+            stack = _stuck.stack_of(call, _WRAPPER_CODES)
             if stack:
                 notes = call.notes if call.notes is not None else {}
                 notes["timeout_stack"] = stack
                 call.notes = notes
-            _deadline.warn(call, stack)
+            _stuck.warn(call, stack)
         except Exception as err:  # the record matters more than where it was stuck
             problem(f"could not tell where the handler was stuck: {err!r}", key="stack")
         self._emit(call, duration_ns, None, budget_ms)

@@ -45,6 +45,11 @@ import os
 
 from lambda_kit import settings
 
+# typing costs ~5 ms to import on a cold start: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 AWS_PAGE = "https://aws.amazon.com/lambda/pricing/ (read 2026-11)"
 ARTILLERY = "artillery@2.0.28 lib/platform/aws-lambda/prices.js (read 2026-11)"
 CALC_S = (
@@ -171,50 +176,66 @@ _US_EAST_1 = {
     ),
 }
 
-# region -> (x86_64 GB-s, arm64 GB-s, requests per million, storage GB-s, provisioned
-# concurrency GB-s, duration on provisioned GB-s, source, note). None: not sourced for
-# this region; the us-east-1 figure (or, for arm64, the x86_64 figure x the us-east-1
-# ratio) is used and the note says so. Lower tiers: AWS_TIER_BLOG's 10 % and 20 % off.
-_N = None
-_Row = tuple[float, float | None, float, float | None, float | None, float | None, str, str]
-# fmt: off
-_REGIONS: dict[str, _Row] = {
-    "us-east-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000309, 0.0000041667, 0.0000097222, AWS_PAGE, ""),  # noqa: E501
-    "us-east-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000309, 0.0000041667, 0.0000097222, CALC_S, ""),  # noqa: E501
-    "us-west-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000309, 0.0000041667, 0.0000097222, CALC_S, ""),  # noqa: E501
-    "ap-south-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000352, 0.0000044985, 0.0000104966, CALC_S, ""),  # noqa: E501
-    "ap-southeast-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000370, 0.0000051991, 0.0000121313, CALC_S, ""),  # noqa: E501
-    "ap-southeast-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000370, 0.0000052360, 0.0000122173, CALC_S, ""),  # noqa: E501
-    "ap-northeast-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000370, 0.0000053835, 0.0000125615, CALC_S, ""),  # noqa: E501
-    "eu-central-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000367, 0.0000050147, 0.0000117011, CALC_S, ""),  # noqa: E501
-    "eu-west-1": (0.0000166667, 0.0000133334, 0.20, 0.0000000340, 0.0000046460, 0.0000108407, CALC_S, ""),  # noqa: E501
-    "eu-west-2": (0.0000166667, 0.0000133334, 0.20, 0.0000000358, 0.0000048304, 0.0000112709, CALC_S, ""),  # noqa: E501
-    "us-west-1": (0.0000166667, _N, 0.20, _N, 0.0000049041, 0.0000114430, CALC_MS, ""),
-    "ap-northeast-2": (0.0000166667, _N, 0.20, _N, 0.0000051254, 0.0000119592, CALC_MS, ""),
-    "ap-northeast-3": (0.0000215300, _N, 0.26, _N, 0.0000053800, 0.0000125600, CALC_MS, ""),
-    "ca-central-1": (0.0000166667, _N, 0.20, _N, 0.0000046460, 0.0000108407, CALC_MS, ""),
-    "eu-west-3": (0.0000166667, _N, 0.20, _N, 0.0000048673, 0.0000113569, CALC_MS, ""),
-    "eu-north-1": (0.0000166667, _N, 0.20, _N, 0.0000044248, 0.0000103245, CALC_MS, ""),
-    "sa-east-1": (0.0000166667, _N, 0.20, _N, 0.0000066372, 0.0000154867, CALC_MS, ""),
-    # arm64 GB-s from ARTILLERY, the rest from CALC_MS
-    "af-south-1": (0.0000221000, 0.0000176800, 0.27, _N, 0.0000055300, 0.0000129000, CALC_MS, ""),
-    "ap-east-1": (0.0000229200, 0.0000183000, 0.28, _N, 0.0000057153, 0.0000133358, CALC_MS, ""),
-    "eu-south-1": (0.0000195172, 0.0000156138, 0.23, _N, 0.0000048783, 0.0000113827, CALC_MS, ""),
-    "me-south-1": (0.0000206667, 0.0000165334, 0.25, _N, 0.0000051108, 0.0000119251, CALC_MS, ""),
-    "me-central-1": (0.0000206667, 0.0000165334, 0.20, _N, _N, _N, ARTILLERY, "requests assumed"),
-    # Lambda runs here (REGION_LIST), but no price of the region could be sourced
-    "ap-south-2": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "ap-southeast-3": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "ap-southeast-4": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "ap-southeast-5": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "ap-southeast-7": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "ca-west-1": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "eu-central-2": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "eu-south-2": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "il-central-1": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-    "mx-central-1": (0.0000166667, _N, 0.20, _N, _N, _N, UNSOURCED, ""),
-}
-# fmt: on
+# One line per region: x86_64 GB-s, arm64 GB-s, requests per million, storage GB-s,
+# provisioned concurrency GB-s, duration on provisioned GB-s, source, and " | note".
+# "-": not sourced for this region; the us-east-1 figure (or, for arm64, the x86_64
+# figure x the us-east-1 ratio) is used and the note says so. Lower tiers: AWS_TIER_BLOG's
+# 10 % and 20 % off. One string, read line by line when a region is asked for: the
+# record prices its first invocation from here, and a table of tuples would be a few
+# hundred objects more on every cold start (each is work for the garbage collector).
+_REGION_LINES = """
+us-east-1 0.0000166667 0.0000133334 0.2 0.0000000309 0.0000041667 0.0000097222 AWS_PAGE
+us-east-2 0.0000166667 0.0000133334 0.2 0.0000000309 0.0000041667 0.0000097222 CALC_S
+us-west-2 0.0000166667 0.0000133334 0.2 0.0000000309 0.0000041667 0.0000097222 CALC_S
+ap-south-1 0.0000166667 0.0000133334 0.2 0.0000000352 0.0000044985 0.0000104966 CALC_S
+ap-southeast-1 0.0000166667 0.0000133334 0.2 0.000000037 0.0000051991 0.0000121313 CALC_S
+ap-southeast-2 0.0000166667 0.0000133334 0.2 0.000000037 0.000005236 0.0000122173 CALC_S
+ap-northeast-1 0.0000166667 0.0000133334 0.2 0.000000037 0.0000053835 0.0000125615 CALC_S
+eu-central-1 0.0000166667 0.0000133334 0.2 0.0000000367 0.0000050147 0.0000117011 CALC_S
+eu-west-1 0.0000166667 0.0000133334 0.2 0.000000034 0.000004646 0.0000108407 CALC_S
+eu-west-2 0.0000166667 0.0000133334 0.2 0.0000000358 0.0000048304 0.0000112709 CALC_S
+us-west-1 0.0000166667 - 0.2 - 0.0000049041 0.000011443 CALC_MS
+ap-northeast-2 0.0000166667 - 0.2 - 0.0000051254 0.0000119592 CALC_MS
+ap-northeast-3 0.00002153 - 0.26 - 0.00000538 0.00001256 CALC_MS
+ca-central-1 0.0000166667 - 0.2 - 0.000004646 0.0000108407 CALC_MS
+eu-west-3 0.0000166667 - 0.2 - 0.0000048673 0.0000113569 CALC_MS
+eu-north-1 0.0000166667 - 0.2 - 0.0000044248 0.0000103245 CALC_MS
+sa-east-1 0.0000166667 - 0.2 - 0.0000066372 0.0000154867 CALC_MS
+af-south-1 0.0000221 0.00001768 0.27 - 0.00000553 0.0000129 CALC_MS
+ap-east-1 0.00002292 0.0000183 0.28 - 0.0000057153 0.0000133358 CALC_MS
+eu-south-1 0.0000195172 0.0000156138 0.23 - 0.0000048783 0.0000113827 CALC_MS
+me-south-1 0.0000206667 0.0000165334 0.25 - 0.0000051108 0.0000119251 CALC_MS
+me-central-1 0.0000206667 0.0000165334 0.2 - - - ARTILLERY | requests assumed
+ap-south-2 0.0000166667 - 0.2 - - - UNSOURCED
+ap-southeast-3 0.0000166667 - 0.2 - - - UNSOURCED
+ap-southeast-4 0.0000166667 - 0.2 - - - UNSOURCED
+ap-southeast-5 0.0000166667 - 0.2 - - - UNSOURCED
+ap-southeast-7 0.0000166667 - 0.2 - - - UNSOURCED
+ca-west-1 0.0000166667 - 0.2 - - - UNSOURCED
+eu-central-2 0.0000166667 - 0.2 - - - UNSOURCED
+eu-south-2 0.0000166667 - 0.2 - - - UNSOURCED
+il-central-1 0.0000166667 - 0.2 - - - UNSOURCED
+mx-central-1 0.0000166667 - 0.2 - - - UNSOURCED
+"""
+_SOURCES = {"AWS_PAGE": AWS_PAGE, "ARTILLERY": ARTILLERY, "CALC_S": CALC_S, "CALC_MS": CALC_MS,
+            "UNSOURCED": UNSOURCED}  # fmt: skip
+
+
+def _region_row(region: str) -> tuple[Any, ...] | None:
+    """The table's line for ``region``, parsed: (x86, arm, per million, storage, pc, pc
+    duration, source, note), None for a figure not sourced; None for a region not there."""
+    at = _REGION_LINES.find(f"\n{region} ")
+    if at < 0:
+        return None
+    text = _REGION_LINES[at + 1 : _REGION_LINES.index("\n", at + 1)]
+    figures, _, note = text.partition(" | ")
+    _, *numbers, source = figures.split()
+    values = [None if n == "-" else float(n) for n in numbers]
+    return (*values, _SOURCES[source], note)
+
+
+def _region_names() -> list[str]:
+    return [line.split(" ", 1)[0] for line in _REGION_LINES.strip().splitlines()]
 #: arm64 / x86_64 in us-east-1, for the regions whose arm64 prices are not published here
 _ARM_RATIO = 0.8
 
@@ -225,7 +246,7 @@ def region_names() -> list[str]:
     >>> "us-east-1" in region_names()
     True
     """
-    return sorted(set(_REGIONS) | set(_user_table()))
+    return sorted(set(_region_names()) | set(_user_table()))
 
 
 def _regional(region: str, architecture: str) -> Prices:
@@ -233,7 +254,9 @@ def _regional(region: str, architecture: str) -> Prices:
     base = _US_EAST_1[architecture]
     if region == "us-east-1":
         return base
-    x86, arm, per_million, storage, pc, pc_dur, source, note = _REGIONS[region]
+    found = _region_row(region)
+    assert found is not None  # the caller asked _region_row first
+    x86, arm, per_million, storage, pc, pc_dur, source, note = found
     if source == UNSOURCED:
         return base._replace(region=region, source=source, note="us-east-1's prices assumed")
     filled: list[str] = [note] if note else []
@@ -352,7 +375,7 @@ def prices_for(
     user = _user_table().get(region)
     if user is not None and architecture in user:
         row = user[architecture]
-    elif region in _REGIONS:
+    elif _region_row(region) is not None:
         row = _regional(region, architecture)
     else:
         raise ValueError(f"no prices for region {region!r}; known: {', '.join(region_names())}")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from _lk_helpers import Capture, FakeContext
 
-from lambda_kit import _deadline, _problems, environment, instrument
+from lambda_kit import _deadline, _problems, _stuck, environment, instrument
 
 
 class Remaining(FakeContext):
@@ -75,8 +75,8 @@ def test_the_stack_is_bounded_in_frames_and_characters() -> None:
     handler = instrument(output=out, timeout_margin_ms=100)(lambda e, c: recurse(500, lock))
     handler({}, Remaining(250))
     stack = out.records[0]["timeout_stack"]
-    assert len(stack) == _deadline.STACK_FRAMES
-    assert all(len(frame) <= _deadline.FRAME_CHARS for frame in stack)
+    assert len(stack) == _stuck.STACK_FRAMES
+    assert all(len(frame) <= _stuck.FRAME_CHARS for frame in stack)
     assert all(frame.endswith(" in recurse") for frame in stack)
 
 
