@@ -93,7 +93,6 @@ class Call(Invocation):
 
     __slots__ = (  # noqa: RUF023 (grouped: known at the start, then at the end)
         # known at the start
-        "claim",
         "context",
         "count",
         "deadline_ms",
@@ -169,8 +168,6 @@ class Call(Invocation):
         self.proactive = proactive
         self.token: Any = None
         self.started: list[Any] | None = None
-        #: the deadline watchdog's claim: whoever pops it writes the record
-        self.claim: list[bool] | None = None
         self.deadline_ms: float | None = None
         self.fire_at_ms = 0.0
         #: what the deadline watchdog calls with this object when ``fire_at_ms`` passes

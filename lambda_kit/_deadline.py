@@ -5,7 +5,8 @@ and, without help, a timed-out invocation leaves no record at all. One daemon
 thread watches the running invocations' deadlines and, ``margin`` ms before
 one passes, writes that invocation's record with ``status: "timeout"``.
 Whoever gets there first (the handler's end or the watchdog) takes the
-invocation's one-item ``claim`` list, so an invocation never has two records.
+invocation out of ``active`` (``dict.pop`` is atomic), so an invocation never has
+two records.
 
 The thread starts with the first invocation that has a deadline, wakes at
 least every ``POLL_S`` while running (a frozen environment uses no CPU) and
@@ -27,9 +28,9 @@ if TYPE_CHECKING:
 #: how often the watchdog looks for new invocations; below Lambda's 1 s minimum timeout
 POLL_S = 0.2
 
-#: the invocations being watched, by id: each has ``fire_at_ms`` (epoch ms), ``claim``
-#: (a one-item list) and ``expire`` (called with the entry when it fires, after its
-#: claim was taken). ``@instrument`` adds and removes entries itself: a dict store
+#: the invocations being watched, by id: each has ``fire_at_ms`` (epoch ms) and
+#: ``expire`` (called with the entry when it fires, once the watchdog popped it: the
+#: pop is the claim). ``@instrument`` adds and removes entries itself: a dict store
 #: costs less than a function call here.
 active: dict[int, Any] = {}
 _thread: Any = None
@@ -101,10 +102,7 @@ def _watch() -> None:
             if now < fire_at:
                 wake = min(wake, fire_at)
                 continue
-            active.pop(key, None)
-            try:
-                call.claim.pop()  # atomic: the handler's end did not get here first
-            except IndexError:
+            if active.pop(key, None) is None:  # the handler's end took it first
                 continue
             try:
                 call.expire(call)

@@ -180,7 +180,6 @@ class _Instrumented:
                 if deadline is not None:
                     call.fire_at_ms = deadline - self._margin_ms
                     call.expire = self._expire
-                    call.claim = [True]
                     _watched[id(call)] = call
                     if _deadline.idle:
                         _deadline.ensure_started()
@@ -197,13 +196,10 @@ class _Instrumented:
             _current.reset(call.token)
         except ValueError:  # reset from another context (a handler that switched threads)
             _current.set(None)
-        claim = call.claim
-        if claim is not None:
-            _watched.pop(id(call), None)
-            try:
-                claim.pop()
-            except IndexError:  # the watchdog already wrote this invocation's timeout record
-                return
+        # taking the call out of the watched dict is the claim (dict.pop is atomic): None
+        # means the watchdog took it first and wrote this invocation's timeout record
+        if call.expire is not None and _watched.pop(id(call), None) is None:
+            return
         self._emit(call, end_ns - call.start_ns, exc, None)
 
     def _timed_out(self, call: Call) -> None:
