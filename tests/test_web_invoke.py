@@ -18,7 +18,7 @@ def _lk(*args, check=False):
 def test_invoke_web_runs_the_example_cold_then_warm_with_lambda_lines(tmp_path):
     event = tmp_path / "e.json"
     event.write_text(_lk("event", "apigw-v2", "--path", "/quotes/3", check=True).stdout)
-    out = _lk("invoke", "--web", "examples/web/app.py:app", "--event", str(event), "-n", "2")
+    out = _lk("invoke", "--web", "lambda_kit/examples/web/app.py:app", "--event", str(event), "-n", "2")
     assert out.returncode == 0, out.stderr
     payloads = [json.loads(x) for x in out.stdout.splitlines()]
     assert [p["statusCode"] for p in payloads] == [200, 200]
@@ -43,7 +43,7 @@ def test_invoke_web_runs_the_example_cold_then_warm_with_lambda_lines(tmp_path):
 def test_invoke_web_streams_and_converts_v1_events(tmp_path):
     event = tmp_path / "e.json"
     event.write_text(_lk("event", "apigw-v1", "--path", "/stream", check=True).stdout)
-    out = _lk("invoke", "--web", "examples/web/app.py:app", "--event", str(event))
+    out = _lk("invoke", "--web", "lambda_kit/examples/web/app.py:app", "--event", str(event))
     assert out.returncode == 0, out.stderr
     (payload,) = [json.loads(x) for x in out.stdout.splitlines()]
     assert payload["body"].count("data: ") == 2 and "multiValueHeaders" in payload

@@ -175,14 +175,16 @@ def _web_step(folder: str, memory_mb: int, n: int, term: _Terminal, width: int
         return []
     print(f"\n{n}. A Starlette app behind the Lambda Web Adapter, streaming: cold, then warm")
     if any(importlib.util.find_spec(m) is None for m in ("uvicorn", "starlette")):
-        print("    (skipped: needs uvicorn and starlette: pip install 'lambda-kit[local]')")
+        from lambda_kit._version import install_hint
+
+        print(f"    (skipped: needs uvicorn and starlette: {install_hint('local')})")
         return []
     from lambda_kit.web.events import make
     from lambda_kit.web.local import run_web
 
-    print("   $ lambda-kit event apigw-v2 --path /stream > examples/web/stream_event.json")
-    print("   $ lambda-kit invoke --web examples/web/app.py:app -n 2"
-          " --event examples/web/stream_event.json")  # fmt: skip
+    print("   $ lambda-kit event apigw-v2 --path /stream > stream_event.json")
+    print("   $ lambda-kit invoke --web lambda_kit/examples/web/app.py:app -n 2"
+          " --event stream_event.json")  # fmt: skip
     fn = Function(app + ":app", memory_mb=memory_mb, timeout_s=3.0)
     result = run_web(fn, [make("apigw-v2", path="/stream")] * 2, log=term)
     rows = []

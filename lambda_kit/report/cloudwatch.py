@@ -3,7 +3,7 @@
     logs = client("logs", "eu-west-1")
     page = call(logs, "filter_log_events", "logs:FilterLogEvents", logGroupName=name)
 
-boto3 is imported here and only here (``pip install lambda-kit[aws]``). It finds
+boto3 is imported here and only here (``pip install 'lambda-kit-instrument[aws]'``). It finds
 credentials and ``AWS_ENDPOINT_URL`` the usual way. botocore's own retries are
 turned off so that :func:`call` owns them: throttling is retried with capped
 exponential backoff and full jitter (the AWS Architecture Blog's "Exponential
@@ -19,6 +19,8 @@ import random
 import re
 import time
 from typing import Any
+
+from lambda_kit._version import install_hint
 
 #: seconds to connect, and to wait for each answer (StartQuery/GetQueryResults answer fast;
 #: the query itself runs server-side and is polled)
@@ -54,7 +56,7 @@ def client(service: str, region: str) -> Any:
         import boto3
         from botocore.config import Config
     except ModuleNotFoundError:
-        raise CloudError("boto3 is not installed: pip install 'lambda-kit[aws]'") from None
+        raise CloudError(f"boto3 is not installed: {install_hint('aws')}") from None
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,

@@ -1,6 +1,6 @@
 """A small Starlette app behind the Lambda Web Adapter, with lambda_kit's ASGI middleware.
 
-    lambda-kit invoke --web examples/web/app.py:app --event examples/web/stream_event.json
+    lambda-kit invoke --web lambda_kit/examples/web/app.py:app --event stream_event.json
 
 On Lambda it runs as ``uvicorn app:app --port $AWS_LWA_PORT`` beside the adapter's
 layer; every invocation writes one record, readiness checks write none.
