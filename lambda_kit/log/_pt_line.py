@@ -4,7 +4,9 @@ messages, redaction without renaming, the encoding (POWERTOOLS_DEV indents)."""
 from __future__ import annotations
 
 from lambda_kit.log import _logger
-from lambda_kit.log._fields import MAX_LINE_BYTES, Redactor, fallback, to_line, truncate
+from lambda_kit.log._fields import MAX_LINE_BYTES, fallback, to_line
+from lambda_kit.log._redact import Redactor
+from lambda_kit.log._truncate import truncate
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -68,4 +70,5 @@ def encode(fields: dict[str, Any], dev: bool) -> bytes:
         line = _logger._dumps(fields, default=fallback, option=_logger._OPT)
     except Exception:
         line = to_line(fields)
-    return line if len(line) <= MAX_LINE_BYTES else truncate(fields)
+    size = len(line) - 1  # the newline is not part of the event
+    return line if size <= MAX_LINE_BYTES else truncate(fields, MAX_LINE_BYTES, size)
