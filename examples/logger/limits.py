@@ -1,6 +1,5 @@
 """Sampling, redaction, limits and bad values (docs/logger.md)."""
 
-import io
 import sys
 
 from lambda_kit import get_logger
