@@ -28,6 +28,16 @@ if _settings.profile_imports():  # first: it times everything imported after it
 
 from lambda_kit.instrument import instrument
 
+if _settings.env_flag(_settings.PLATFORM, False):  # Lambda's own figures (docs/platform.md)
+    try:
+        from lambda_kit.platform.extension import start as _start_platform
+
+        _start_platform()
+    except Exception as _exc:  # the handler must import even if the extension cannot run
+        from lambda_kit._problems import problem as _problem
+
+        _problem(f"could not start the platform extension: {_exc!r}")
+
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:

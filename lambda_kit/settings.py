@@ -110,6 +110,15 @@ START_EPOCH = "LAMBDA_KIT_START_EPOCH"
 ARM64_PYTHON = "LAMBDA_KIT_ARM64_PYTHON"
 #: Lambda runs this script with the runtime's command line (wrapper scripts)
 EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
+#: 1: run the internal extension that writes Lambda's own figures (lambda_kit.platform)
+PLATFORM = "LAMBDA_KIT_PLATFORM"
+#: the host the extension's telemetry listener binds and subscribes with (default
+#: sandbox.localdomain, as on Lambda; `lambda-kit invoke` sets 127.0.0.1)
+PLATFORM_HOST = "LAMBDA_KIT_PLATFORM_HOST"
+#: the bound on each call to the Extensions and Telemetry APIs during init (ms)
+PLATFORM_TIMEOUT_MS = "LAMBDA_KIT_PLATFORM_TIMEOUT_MS"
+#: how long SIGTERM waits for the reports of invocations that started (ms)
+PLATFORM_FLUSH_MS = "LAMBDA_KIT_PLATFORM_FLUSH_MS"
 
 
 def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:

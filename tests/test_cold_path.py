@@ -31,6 +31,8 @@ HEAVY = (
     "lambda_kit.metrics",
     "aws_lambda_powertools",
     "enum",
+    "lambda_kit.platform",  # the Telemetry API extension: only with LAMBDA_KIT_PLATFORM=1
+    "http",
 )
 
 
@@ -49,6 +51,22 @@ def test_import_lambda_kit_loads_no_heavy_module():
     loaded = json.loads(proc.stdout.splitlines()[-1])
     for name in HEAVY:
         assert not any(m == name or m.startswith(name + ".") for m in loaded), name
+
+
+@pytest.mark.parametrize("value", [None, "0"])
+def test_inside_a_runtime_the_platform_extension_is_not_imported_unless_asked(value):
+    code = (
+        "import sys, threading\n"
+        "import lambda_kit\n"
+        "print('lambda_kit.platform' in sys.modules, threading.active_count())\n"
+    )
+    env = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9", "_HANDLER": "app.handler"}
+    if value is not None:
+        env["LAMBDA_KIT_PLATFORM"] = value
+    proc = run_python(code, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "1"]
+    assert proc.stderr == ""
 
 
 #: what no public name may load (issue 12): each costs milliseconds of a cold start

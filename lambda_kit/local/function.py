@@ -150,6 +150,8 @@ class Function:
                 settings.HANDLER: self.handler,
                 "LAMBDA_TASK_ROOT": self.task_root,
                 "TZ": ":UTC",
+                # Lambda's telemetry listeners bind sandbox.localdomain; here it is loopback
+                settings.PLATFORM_HOST: "127.0.0.1",
             }
         )
         env.update(self.extra_env)

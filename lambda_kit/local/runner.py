@@ -23,13 +23,21 @@ from typing import TextIO
 
 from lambda_kit.billing import billed_duration_ms, function_prices, invocation_cost_usd
 from lambda_kit.local import lines
+from lambda_kit.local import telemetry as platform
 from lambda_kit.local.function import BadInput, Function, trace_header
 from lambda_kit.local.logs import LogStream, Pump
 from lambda_kit.local.memory import Cgroup, MemoryWatch, session_members
 from lambda_kit.local.results import InitFailed, Result, Run
 from lambda_kit.local.server import Event, Invocation, RuntimeAPIServer
+from lambda_kit.local.telemetry import Telemetry
 
 _ms = 1_000_000.0
+#: at shutdown, how long telemetry already made may take to reach the extensions
+TELEMETRY_FLUSH_S = 1.0
+#: SIGTERM to SIGKILL for a runtime with an internal extension (500 ms: aws-samples,
+#: graceful-shutdown-with-aws-lambda, "Lambda reserves ... 500 ms for a runtime with an
+#: internal extension")
+SIGTERM_GRACE_S = 0.5
 
 
 class Environment:
@@ -41,8 +49,9 @@ class Environment:
         self.fn = fn
         self.log = log
         self.index = index
+        self.telemetry = Telemetry(fn.name, fn.version, fn.handler)
         try:
-            self.server = RuntimeAPIServer(port, nodelay=nodelay)
+            self.server = RuntimeAPIServer(port, nodelay=nodelay, telemetry=self.telemetry)
         except OSError as exc:
             raise BadInput(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
         self.events: queue.Queue[Event] = self.server.events
@@ -57,6 +66,7 @@ class Environment:
                 raise BadInput("no memory cgroup is writable here (use --memory-cap watchdog)")
         enter = self.cgroup.procs_file if self.cgroup is not None else None
         log.write(lines.init_start(_runtime_version()))
+        platform.init_start(self.telemetry, fn.init_type, _runtime_version())
         try:
             self.proc = subprocess.Popen(
                 _launch(fn.command()),
@@ -113,8 +123,22 @@ class Environment:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
 
+    def _graceful_stop(self) -> None:
+        """Lambda's shutdown when an extension is registered: telemetry delivered, SIGTERM,
+        then (at most ``SIGTERM_GRACE_S`` later) the kill."""
+        if self.proc.returncode is not None or not self.telemetry.extensions:
+            return
+        self.telemetry.flush(TELEMETRY_FLUSH_S)
+        runtime = [p for p in session_members(self.proc.pid) if p != self.proc.pid or not _SHELL]
+        for pid in runtime:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=SIGTERM_GRACE_S)
+
     def shutdown(self) -> None:
         """End the environment: no process, thread, socket or cgroup is left behind."""
+        self._graceful_stop()
         self.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL does not fail
             self.proc.wait(timeout=5)
@@ -196,9 +220,11 @@ class Environment:
             try:
                 kind, t, data = self.events.get(timeout=max(0.0, deadline - time.perf_counter()))
             except queue.Empty:
-                self.kill()
-                self._reap()
                 t = time.perf_counter_ns()
+                if (first and not started) or not self.telemetry.extensions:
+                    self.kill()
+                    self._reap()
+                # else: its report is delivered first (shutdown stops it gracefully)
                 if first and not started:
                     raise self._init_failed("timeout", t, None, None) from None
                 if not started:  # the runtime never asked for it: still one START..REPORT
@@ -210,11 +236,13 @@ class Environment:
                 break
             if kind == "next" and first and self.init_duration_ms is None:
                 self.init_duration_ms = (t - self._spawn_ns) / _ms
+                platform.init_done(self.telemetry, fn.init_type, self.init_duration_ms, "success")
             elif kind == "init_error":
                 init_error = data
             elif kind == "started" and data == request_id:
                 started = t
                 deadline = t / 1e9 + fn.timeout_s  # perf_counter and perf_counter_ns: one clock
+                platform.start(self.telemetry, request_id, fn.version)
             elif kind == "response" and data[0] == request_id:
                 payload = data[1]
                 break
@@ -263,6 +291,7 @@ class Environment:
         self.log.write(lines.end(request_id))
         self.log.write(report.line())
         self.log.collect_into(None)
+        platform.done(self.telemetry, report, len(payload))
         result = Result(report, payload, self.index)
         result.cold_start = first and fn.init_type == "on-demand"
         result.logs = logs

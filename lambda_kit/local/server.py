@@ -29,9 +29,20 @@ from typing import Any
 
 from lambda_kit.local import payload
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from lambda_kit.local.telemetry import Telemetry
+
 PREFIX = "/2018-06-01/runtime/"
 _MAX_HEADER_BYTES = 64 * 1024
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 413: "Too Large"}
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Too Large",
+}
 
 
 class Invocation:
@@ -82,7 +93,16 @@ class RuntimeAPIServer:
     ``OSError`` from the constructor means the port could not be bound.
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, nodelay: bool = True) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        nodelay: bool = True,
+        telemetry: Telemetry | None = None,
+    ) -> None:
+        #: the Extensions and Telemetry APIs, served on the same address as on Lambda
+        self.telemetry = telemetry
         self._nodelay = nodelay  # False only to measure what Nagle's algorithm would cost
         self.events: queue.Queue[Event] = queue.Queue()
         self._pending: queue.Queue[Invocation | None] = queue.Queue()
@@ -118,6 +138,8 @@ class RuntimeAPIServer:
             self._closed = True
             conns = list(self._connections)
         self._pending.put(None)
+        if self.telemetry is not None:
+            self.telemetry.close()
         for s in (self._sock, *conns):
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
@@ -162,7 +184,7 @@ class RuntimeAPIServer:
         self, conn: socket.socket, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> bool:
         if not path.startswith(PREFIX):
-            return _reply(conn, 404, b'{"errorType":"NotFound"}')
+            return self._extension_api(conn, method, path, headers, body)
         route = path[len(PREFIX) :]
         now = time.perf_counter_ns
         if method == "GET" and route == "invocation/next":
@@ -218,6 +240,19 @@ class RuntimeAPIServer:
                     self.events.put(("error", now(), (request_id, error_type, body)))
                 return _reply(conn, 202, b'{"status":"OK"}')
         return _reply(conn, 404, b'{"errorType":"NotFound"}')
+
+    def _extension_api(
+        self, conn: socket.socket, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> bool:
+        telemetry = self.telemetry
+        if telemetry is None:
+            return _reply(conn, 404, b'{"errorType":"NotFound"}')
+        answer = telemetry.handle(method, path, headers, body)
+        if answer is None:  # an extension's event/next: held until the environment ends
+            telemetry.wait_closed()
+            return False
+        status, out, head = answer
+        return _reply(conn, status, out, head)
 
 
 def _error_type(body: bytes) -> str:

@@ -18,7 +18,9 @@ Forms understood (examples with their sources: ``tests/fixtures/report_corpus.js
 * REPORT lines inside JSON strings, as ``aws logs filter-log-events`` /
   ``get-log-events`` and Logs Insights exports print them (``"message"`` /
   ``"@message"``), several on one line if need be;
-* lambda_kit's own invocation records (``"type": "invocation"``).
+* lambda_kit's own invocation records (``"type": "invocation"``), and its
+  ``platform_report`` lines (``LAMBDA_KIT_PLATFORM=1``: Lambda's figures from the
+  Telemetry API, docs/platform.md).
 
 A line that is none of these is skipped; a line that claims to be a REPORT but
 cannot be read raises :class:`Malformed` with the reason.
@@ -240,6 +242,37 @@ def parse_platform_report(event: dict[str, Any], *, function: str | None = None)
     )
 
 
+def parse_platform_line(line: dict[str, Any]) -> Sample:
+    """Read one of lambda_kit's ``platform_report`` lines (Lambda's own figures)."""
+    try:
+        duration = _number(str(line["duration_ms"]), "duration_ms")
+        billed = int(_number(str(line["billed_duration_ms"]), "billed_duration_ms"))
+        memory = int(_number(str(line["function_memory_size"]), "function_memory_size"))
+        used = int(_number(str(line["max_memory_used_mb"]), "max_memory_used_mb"))
+    except KeyError as missing:
+        raise Malformed(f"platform_report line without {missing.args[0]}") from None
+    optional = {}
+    for key in ("init_duration_ms", "restore_duration_ms", "billed_restore_duration_ms"):
+        value = line.get(key)
+        optional[key] = None if value is None else _number(str(value), key)
+    billed_restore = optional["billed_restore_duration_ms"]
+    ts = line.get("timestamp")
+    error_type = line.get("error_type")
+    return Sample(
+        duration,
+        billed,
+        memory,
+        used,
+        init_ms=optional["init_duration_ms"],
+        restore_ms=optional["restore_duration_ms"],
+        billed_restore_ms=None if billed_restore is None else int(billed_restore),
+        status=str(line.get("status") or "success"),
+        error_type=str(error_type) if error_type else None,
+        request_id=line.get("function_request_id"),
+        timestamp=_timestamp(ts) if isinstance(ts, str) else None,
+    )
+
+
 def parse_record(record: dict[str, Any]) -> Sample:
     """Read one of lambda_kit's own invocation records (``"type": "invocation"``)."""
     try:
@@ -269,6 +302,8 @@ def parse_record(record: dict[str, Any]) -> Sample:
     )
 
 
+#: the JSON line types that are one invocation each
+_INVOCATIONS = ("platform.report", "invocation", "platform_report")
 _SKIPPED_PLATFORM = frozenset(
     {
         "platform.initReport",
@@ -292,6 +327,8 @@ def _from_object(obj: dict[str, Any], function: str | None) -> list[Sample]:
         return [parse_platform_report(obj, function=function)]
     if kind == "invocation":
         return [parse_record(obj)]
+    if kind == "platform_report":
+        return [parse_platform_line(obj)]
     return []
 
 
@@ -345,7 +382,7 @@ def parse_line(line: str) -> list[Sample]:
             obj = json.loads(stripped)
         except ValueError:
             obj = None
-        if isinstance(obj, dict) and obj.get("type") in ("platform.report", "invocation"):
+        if isinstance(obj, dict) and obj.get("type") in _INVOCATIONS:
             return _from_object(obj, None)
         if isinstance(obj, dict) and obj.get("type") in _SKIPPED_PLATFORM:
             return []

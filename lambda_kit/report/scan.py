@@ -92,6 +92,7 @@ _REPORT = b"REPORT RequestId:"
 # to the general parser; a chunk is read in one form (text, export or platform)
 _RECORD = b"invocation"
 _PLATFORM_REPORT = b"platform.report"
+_PLATFORM_LINE = b"platform_report"  # lambda_kit's own platform lines: line by line
 _MESSAGE = b'message"'
 _STAMP = itemgetter(0, 1)
 _DURATION = itemgetter(2)
@@ -198,7 +199,7 @@ class Scan:
         # every other form is JSON: no double quote, text lines only (a memchr, ~free)
         form, marker = _TEXT, _REPORT
         if b'"' in data:
-            if _RECORD in data:
+            if _RECORD in data or _PLATFORM_LINE in data:
                 return False
             if _PLATFORM_REPORT in data:
                 if _REPORT in data:

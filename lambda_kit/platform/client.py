@@ -1,0 +1,107 @@
+"""The two calls an internal extension makes during init, each with a bound.
+
+    ext_id = register("127.0.0.1:9001", "lambda_kit", timeout_s=1.0)
+    subscribe("127.0.0.1:9001", ext_id, "http://sandbox.localdomain:4243", timeout_s=1.0)
+
+Routes, headers and bodies are Lambda's: AWS Lambda docs, "Lambda Extensions API
+reference" (``POST /2020-01-01/extension/register`` with ``Lambda-Extension-Name``; an
+internal extension registers for no events, ``{"events": []}``, and gets its id in
+``Lambda-Extension-Identifier``; ``GET /2020-01-01/extension/event/next``) and "Lambda
+Telemetry API reference" (``PUT /2022-07-01/telemetry``: ``schemaVersion``,
+``destination`` ``{"protocol": "HTTP", "URI"}``, ``types``, ``buffering``
+``{"maxItems" 1000..10000, "maxBytes" 262144..1048576, "timeoutMs" 25..30000}``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+REGISTER = "/2020-01-01/extension/register"
+NEXT = "/2020-01-01/extension/event/next"
+TELEMETRY = "/2022-07-01/telemetry"
+NAME_HEADER = "Lambda-Extension-Name"
+ID_HEADER = "Lambda-Extension-Identifier"
+#: the smallest buffers Lambda allows: a report is delivered within ~25 ms of its making
+BUFFERING = {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25}
+SCHEMA_VERSION = "2022-12-13"
+
+
+class Refused(Exception):
+    """The Extensions or Telemetry API said no, or could not be reached in time."""
+
+
+def _call(
+    api: str, method: str, path: str, body: bytes | None, headers: dict[str, str], timeout_s: float
+) -> tuple[int, bytes, http.client.HTTPMessage]:
+    host, _, port = api.rpartition(":")
+    try:
+        conn = http.client.HTTPConnection(host or api, int(port) if port else 80, timeout=timeout_s)
+    except ValueError as exc:
+        raise Refused(f"AWS_LAMBDA_RUNTIME_API={api!r} is not HOST:PORT") from exc
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read(65536), resp.headers
+    except TimeoutError:
+        raise Refused(f"{method} {path} did not answer within {timeout_s:g} s") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise Refused(f"{method} {path} failed: {exc!r}") from None
+    finally:
+        conn.close()
+
+
+def register(api: str, name: str, *, timeout_s: float) -> str:
+    """Register an internal extension (no lifecycle events); its identifier."""
+    status, body, headers = _call(
+        api,
+        "POST",
+        REGISTER,
+        b'{"events": []}',
+        {NAME_HEADER: name, "Content-Type": "application/json"},
+        timeout_s,
+    )
+    ext_id = headers.get(ID_HEADER)
+    if status != 200 or not ext_id:
+        raise Refused(f"register answered {status}: {body[:200].decode('utf-8', 'replace')}")
+    return ext_id
+
+
+def subscribe(api: str, ext_id: str, uri: str, *, timeout_s: float) -> None:
+    """Subscribe ``uri`` (an HTTP listener) to the platform telemetry stream."""
+    request = {
+        "schemaVersion": SCHEMA_VERSION,
+        "destination": {"protocol": "HTTP", "URI": uri},
+        "types": ["platform"],
+        "buffering": BUFFERING,
+    }
+    status, body, _ = _call(
+        api,
+        "PUT",
+        TELEMETRY,
+        json.dumps(request).encode(),
+        {ID_HEADER: ext_id, "Content-Type": "application/json"},
+        timeout_s,
+    )
+    if status != 200:
+        raise Refused(
+            f"telemetry subscription answered {status}: {body[:200].decode('utf-8', 'replace')}"
+        )
+
+
+def wait_next(api: str, ext_id: str) -> None:
+    """Say init is done and wait for an event that never comes (none were asked for).
+
+    Lambda ends INIT when the runtime and every registered extension have called
+    ``next``; an extension registered for no events is never answered, so this call
+    blocks its own daemon thread for the life of the process and delays nothing.
+    """
+    host, _, port = api.rpartition(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=None)
+    try:
+        conn.request("GET", NEXT, headers={ID_HEADER: ext_id})
+        conn.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        pass  # the environment is going away
+    finally:
+        conn.close()

@@ -1,0 +1,165 @@
+"""The internal extension: register, listen, subscribe, write each report as it comes.
+
+    from lambda_kit.platform.extension import start
+    extension = start()        # None (and one stderr line) when it cannot run
+
+Called by ``import lambda_kit`` when ``LAMBDA_KIT_PLATFORM=1``. Registration and the
+subscription happen during init, before the runtime asks for its first event (Lambda
+refuses an extension that registers later: AWS Lambda docs, "Lambda Extensions API",
+Init phase), each bounded by ``LAMBDA_KIT_PLATFORM_TIMEOUT_MS`` (default 1000). The
+report of invocation N arrives after N has ended (Lambda buffers telemetry, at least
+25 ms), so it is written when it arrives, from the listener's thread: no invocation
+ever waits for it. At SIGTERM (Lambda's shutdown, sent because an extension is
+registered) the reports of invocations that started are waited for, at most
+``LAMBDA_KIT_PLATFORM_FLUSH_MS`` (default 300: Lambda gives a runtime with an internal
+extension 500 ms), then the previous SIGTERM handler runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from types import FrameType
+
+from lambda_kit import settings
+from lambda_kit._output import LineWriter
+from lambda_kit._problems import problem
+from lambda_kit.platform import client
+from lambda_kit.platform.lines import BadEvent, report_line, request_id
+from lambda_kit.platform.listener import Listener
+
+# typing costs ~5 ms to import: names for annotations only
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+NAME = "lambda_kit"
+#: request ids started and not yet reported, kept at most this many (a stream that
+#: never reports must not grow without end)
+MAX_PENDING = 10_000
+
+
+class Extension:
+    """Receives telemetry batches; writes a ``platform_report`` line per report."""
+
+    def __init__(self, writer: LineWriter | None = None) -> None:
+        self.writer = writer or LineWriter()
+        self.reports = 0
+        self._pending: dict[str, float] = {}
+        self._done = threading.Condition()
+        self.listener: Listener | None = None
+        self.extension_id: str | None = None
+
+    def on_events(self, events: list[Any]) -> None:
+        """Handle one batch: ``platform.start`` opens a request, ``platform.report`` ends it."""
+        for event in events:
+            if not isinstance(event, dict):
+                problem(f"platform telemetry: an event that is not an object: {event!r:.80}")
+                continue
+            kind = event.get("type")
+            try:
+                if kind == "platform.start":
+                    self._start(request_id(event))
+                elif kind == "platform.report":
+                    self._report(event)
+            except BadEvent as exc:
+                problem(f"platform telemetry: {exc}")
+
+    def _start(self, rid: str) -> None:
+        with self._done:
+            if len(self._pending) < MAX_PENDING:
+                self._pending[rid] = time.monotonic()
+
+    def _report(self, event: dict[str, Any]) -> None:
+        line = report_line(event)
+        try:
+            self.writer.write(line)
+        except (OSError, ValueError) as exc:
+            problem(f"could not write a platform_report line: {exc!r}")
+        with self._done:
+            self.reports += 1
+            self._pending.pop(event["record"]["requestId"], None)
+            self._done.notify_all()
+
+    def pending(self) -> list[str]:
+        """Request ids that started and whose report has not arrived."""
+        with self._done:
+            return list(self._pending)
+
+    def flush(self, timeout_s: float) -> bool:
+        """Wait (at most ``timeout_s``) until every started invocation was reported."""
+        deadline = time.monotonic() + timeout_s
+        with self._done:
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._done.wait(left)
+        return True
+
+
+_extension: Extension | None = None
+_previous: Any = None
+
+
+def start() -> Extension | None:
+    """Start the extension once per process; None when it cannot (said once on stderr)."""
+    global _extension
+    if _extension is not None:
+        return _extension
+    api = os.environ.get(settings.RUNTIME_API)
+    if not api:
+        problem(
+            f"{settings.PLATFORM}=1 outside a Lambda runtime "
+            f"({settings.RUNTIME_API} is not set): no platform reports"
+        )
+        return None
+    timeout_s = (
+        settings.env_float(settings.PLATFORM_TIMEOUT_MS, 1000.0, low=1.0, high=10_000.0) / 1000
+    )
+    host = settings.env_str(settings.PLATFORM_HOST, "sandbox.localdomain") or ""
+    ext = Extension()
+    try:
+        ext.extension_id = client.register(api, NAME, timeout_s=timeout_s)
+        ext.listener = Listener(host, ext.on_events)
+        client.subscribe(api, ext.extension_id, ext.listener.uri, timeout_s=timeout_s)
+    except (client.Refused, OSError) as exc:
+        if ext.listener is not None:
+            ext.listener.close()
+        problem(f"the platform extension is off: {exc}")
+        return None
+    ext_id = ext.extension_id
+    threading.Thread(
+        target=client.wait_next, args=(api, ext_id), name="lambda-kit-extension", daemon=True
+    ).start()
+    _hook_sigterm()
+    _extension = ext
+    return ext
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    ext = _extension
+    if ext is not None:
+        ext.flush(settings.env_float(settings.PLATFORM_FLUSH_MS, 300.0, high=2000.0) / 1000)
+    previous = _previous
+    if callable(previous):
+        previous(signum, frame)
+    elif previous == signal.SIG_IGN:
+        return
+    else:  # die of the signal, as the default would
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
+def _hook_sigterm() -> None:
+    # a Python handler, chained (as reuse's): signal masks would be inherited by every
+    # subprocess the handler starts, so no thread blocks the signal for a sigwait
+    global _previous
+    if threading.current_thread() is not threading.main_thread():
+        return  # handlers can only be set from the main thread
+    current = signal.getsignal(signal.SIGTERM)
+    if current is not _on_sigterm:
+        _previous = current
+        signal.signal(signal.SIGTERM, _on_sigterm)
