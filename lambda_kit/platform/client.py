@@ -14,8 +14,10 @@ Telemetry API reference" (``PUT /2022-07-01/telemetry``: ``schemaVersion``,
 
 from __future__ import annotations
 
-import http.client
+import contextlib
 import json
+
+from lambda_kit.platform._http import BadMessage, request
 
 REGISTER = "/2020-01-01/extension/register"
 NEXT = "/2020-01-01/extension/event/next"
@@ -31,24 +33,23 @@ class Refused(Exception):
     """The Extensions or Telemetry API said no, or could not be reached in time."""
 
 
-def _call(
-    api: str, method: str, path: str, body: bytes | None, headers: dict[str, str], timeout_s: float
-) -> tuple[int, bytes, http.client.HTTPMessage]:
+def _address(api: str) -> tuple[str, int]:
     host, _, port = api.rpartition(":")
+    if not host or not port.isdigit():
+        raise Refused(f"AWS_LAMBDA_RUNTIME_API={api!r} is not HOST:PORT")
+    return host, int(port)
+
+
+def _call(
+    api: str, method: str, path: str, body: bytes, headers: dict[str, str], timeout_s: float
+) -> tuple[int, bytes, dict[str, str]]:
     try:
-        conn = http.client.HTTPConnection(host or api, int(port) if port else 80, timeout=timeout_s)
-    except ValueError as exc:
-        raise Refused(f"AWS_LAMBDA_RUNTIME_API={api!r} is not HOST:PORT") from exc
-    try:
-        conn.request(method, path, body=body, headers=headers)
-        resp = conn.getresponse()
-        return resp.status, resp.read(65536), resp.headers
+        status, got, out = request(_address(api), method, path, body, headers, timeout_s)
     except TimeoutError:
         raise Refused(f"{method} {path} did not answer within {timeout_s:g} s") from None
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, BadMessage) as exc:
         raise Refused(f"{method} {path} failed: {exc!r}") from None
-    finally:
-        conn.close()
+    return status, out, got
 
 
 def register(api: str, name: str, *, timeout_s: float) -> str:
@@ -61,7 +62,7 @@ def register(api: str, name: str, *, timeout_s: float) -> str:
         {NAME_HEADER: name, "Content-Type": "application/json"},
         timeout_s,
     )
-    ext_id = headers.get(ID_HEADER)
+    ext_id = headers.get(ID_HEADER.lower())
     if status != 200 or not ext_id:
         raise Refused(f"register answered {status}: {body[:200].decode('utf-8', 'replace')}")
     return ext_id
@@ -96,12 +97,5 @@ def wait_next(api: str, ext_id: str) -> None:
     ``next``; an extension registered for no events is never answered, so this call
     blocks its own daemon thread for the life of the process and delays nothing.
     """
-    host, _, port = api.rpartition(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=None)
-    try:
-        conn.request("GET", NEXT, headers={ID_HEADER: ext_id})
-        conn.getresponse().read()
-    except (OSError, http.client.HTTPException):
-        pass  # the environment is going away
-    finally:
-        conn.close()
+    with contextlib.suppress(OSError, BadMessage, Refused):  # the environment is going away
+        request(_address(api), "GET", NEXT, b"", {ID_HEADER: ext_id}, None)

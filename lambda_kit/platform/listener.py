@@ -10,12 +10,14 @@ that is not a JSON array is answered 400 and reported once; the listener goes on
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from lambda_kit._problems import problem
+from lambda_kit.platform._http import BadMessage, read_message, send
 
 # typing costs ~5 ms to import: names for annotations only
 TYPE_CHECKING = False
@@ -26,71 +28,87 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 4 << 20
 #: a sender that stalls mid-request costs this, on its own thread, and no more
 READ_TIMEOUT_S = 5.0
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 413: "Too Large"}
 
 
 class Listener:
-    """A threaded HTTP server on ``host`` that hands each batch to ``on_events``."""
+    """A small HTTP server on ``host`` that hands each batch to ``on_events``."""
 
     def __init__(self, host: str, on_events: Callable[[list[Any]], None], port: int = 0) -> None:
-        class Handler(_Batch):
-            deliver = staticmethod(on_events)
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
+        self._deliver = on_events
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            sock.listen(16)
+        except OSError:
+            sock.close()
+            raise
+        self._sock = sock
+        self.port = sock.getsockname()[1]
         self.uri = f"http://{host}:{self.port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.5},
-            name="lambda-kit-telemetry",
-            daemon=True,
+            target=self._accept, name="lambda-kit-telemetry", daemon=True
         )
         self._thread.start()
 
     def close(self) -> None:
         """Stop serving and release the port."""
-        self._server.shutdown()
-        self._server.server_close()
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+        self._thread.join(timeout=2)
 
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return  # closed
+            conn.settimeout(READ_TIMEOUT_S)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-class _Batch(BaseHTTPRequestHandler):
-    deliver: Callable[[list[Any]], None]
-    timeout = READ_TIMEOUT_S
-    protocol_version = "HTTP/1.1"
+    def _serve(self, conn: socket.socket) -> None:
+        buf = b""
+        with conn:
+            while True:
+                try:
+                    message, buf = read_message(conn, buf, MAX_BODY_BYTES)
+                except BadMessage as exc:
+                    _answer(conn, 413 if "over" in str(exc) else 400, str(exc))
+                    return
+                except OSError:
+                    return  # the sender went away or stalled
+                if message is None:
+                    return
+                start, headers, body = message
+                if not start.startswith("POST "):
+                    _answer(conn, 404, f"{start.split(' ')[0]} is not a telemetry batch")
+                    continue
+                self._batch(conn, body)
+                if headers.get("connection", "").lower() == "close":
+                    return
 
-    def do_POST(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            self._answer(411, "a batch needs a Content-Length")
-            return
-        if not 0 <= length <= MAX_BODY_BYTES:
-            self._answer(413, f"a batch of {length} bytes is over {MAX_BODY_BYTES}")
-            return
-        body = self.rfile.read(length)
+    def _batch(self, conn: socket.socket, body: bytes) -> None:
         try:
             events = json.loads(body)
         except ValueError as exc:
-            self._answer(400, f"a telemetry batch that is not JSON ({exc})")
+            _answer(conn, 400, f"a telemetry batch that is not JSON ({exc})")
             return
         if not isinstance(events, list):
             kind = type(events).__name__
-            self._answer(400, f"a telemetry batch that is not a JSON array ({kind})")
+            _answer(conn, 400, f"a telemetry batch that is not a JSON array ({kind})")
             return
         try:
-            self.deliver(events)  # before the answer: an answered batch is a written batch
+            self._deliver(events)  # before the answer: an answered batch is a written batch
         except Exception as exc:  # the listener must live on
             problem(f"platform telemetry: could not handle a batch: {exc!r}")
-        self._answer(200, None)
+        _answer(conn, 200, None)
 
-    def _answer(self, status: int, reason: str | None) -> None:
-        if reason is not None:
-            problem(f"platform telemetry: {reason}", key=f"platform-batch-{reason.split('(')[0]}")
-        body = b"" if reason is None else reason.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # http.server would write every request to stderr
+def _answer(conn: socket.socket, status: int, reason: str | None) -> None:
+    if reason is not None:
+        problem(f"platform telemetry: {reason}", key=f"platform-batch-{reason.split('(')[0]}")
+    body = b"" if reason is None else reason.encode()
+    with contextlib.suppress(OSError):
+        send(conn, f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}", {}, body)
