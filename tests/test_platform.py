@@ -68,8 +68,8 @@ def _platform_lines(log: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def _assert_matches_report(line: dict[str, Any], report: Any) -> None:
+    # Lambda's durationMs has 3 decimals; REPORT prints the same figure with 2
     assert line["duration_ms"] == pytest.approx(report.duration_ms, abs=0.0005)
-    assert f"{line['duration_ms']:.2f}" == f"{report.duration_ms:.2f}"
     assert line["billed_duration_ms"] == report.billed_duration_ms
     assert line["max_memory_used_mb"] == report.max_memory_used_mb
     assert line["function_memory_size"] == report.memory_size_mb
