@@ -1,10 +1,33 @@
 """Pieces of the Powertools-compatible Logger's lines: the level methods, JSON
-messages, redaction without renaming, the encoding (POWERTOOLS_DEV indents)."""
+messages, redaction without renaming, the encoding (POWERTOOLS_DEV indents), the
+timestamp.
+
+Timestamps: lambda_kit writes ISO 8601 UTC with milliseconds and ``Z``
+(``2026-11-24T01:02:03.456Z``) by default: sortable, and what CloudWatch Logs
+Insights parses. Powertools' forms, when asked for (``LAMBDA_KIT_LOG_TIMESTAMP=powertools``,
+or its ``datefmt``, ``use_rfc3339``, ``utc`` arguments), as its docs describe them
+("Date formatting"): ``2026-11-24 01:02:03,456+0000`` (``%Y-%m-%d %H:%M:%S,%F%z``,
+local time unless ``utc``), RFC 3339 ``2026-11-24T01:02:03.456+00:00``, or ``datefmt``
+with ``%F`` standing for the milliseconds.
+"""
 
 from __future__ import annotations
 
-from lambda_kit.log import _logger
-from lambda_kit.log._fields import MAX_LINE_BYTES, Redactor, fallback, to_line, truncate
+import os
+import sys
+import time
+
+from lambda_kit import settings
+from lambda_kit.log import _fields
+from lambda_kit.log._fields import (
+    MAX_LINE_BYTES,
+    Redactor,
+    fallback,
+    stdlib_line,
+    timestamp,
+    to_line,
+    truncate,
+)
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -65,7 +88,55 @@ def encode(fields: dict[str, Any], dev: bool) -> bytes:
 
         return (json.dumps(fields, indent=4, default=fallback) + "\n").encode()
     try:
-        line = _logger._dumps(fields, default=fallback, option=_logger._OPT)
+        dumps = _orjson[0]
+        if dumps is None and "orjson" in _modules:
+            dumps = _use_orjson()
+        if dumps is None:
+            line = stdlib_line(fields)
+        else:
+            line = dumps(fields, default=fallback, option=_fields._OPT)
     except Exception:
         line = to_line(fields)
     return line if len(line) <= MAX_LINE_BYTES else truncate(fields)
+
+
+# The encoder, chosen as lambda_kit's own logger chooses it (``lambda_kit.log._logger``):
+# the stdlib's C encoder (loaded already under the Lambda runtime client) until something
+# has imported orjson (importing it costs ~10 ms: never on a cold start's account).
+_modules = sys.modules
+_orjson: list[Callable[..., bytes] | None] = [None]
+
+
+def _use_orjson() -> Callable[..., bytes]:
+    dumps = _orjson[0] = _fields.load_orjson()
+    return dumps
+
+
+if os.environ.get(settings.INITIALIZATION_TYPE) in ("provisioned-concurrency", "snap-start"):
+    _use_orjson()  # init runs before any request there: nobody waits for it
+
+
+_DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S,%F%z"
+
+
+class Clock:
+    """Makes each line's ``timestamp`` text."""
+
+    __slots__ = ("_datefmt", "_rfc3339", "_utc", "now")
+
+    def __init__(self, datefmt: str | None, rfc3339: bool, utc: bool) -> None:
+        self._datefmt = datefmt
+        self._rfc3339 = rfc3339
+        self._utc = utc
+        wanted = os.environ.get(settings.LOG_TIMESTAMP, "").strip().lower() == "powertools"
+        self.now = self._powertools if (wanted or datefmt or rfc3339 or utc) else timestamp
+
+    def _powertools(self) -> str:
+        now = time.time()
+        ms = int(now * 1000) % 1000
+        parts = time.gmtime(now) if self._utc else time.localtime(now)
+        if self._rfc3339:
+            zone = time.strftime("%z", parts)
+            return f"{time.strftime('%Y-%m-%dT%H:%M:%S', parts)}.{ms:03d}{zone[:3]}:{zone[3:]}"
+        fmt = (self._datefmt or _DEFAULT_FORMAT).replace("%F", f"{ms:03d}")
+        return time.strftime(fmt, parts)

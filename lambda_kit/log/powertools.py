@@ -49,11 +49,11 @@ from lambda_kit.log._pt_config import (
     truthy,
     wants_redaction,
 )
+from lambda_kit.log._pt_line import Clock
 from lambda_kit.log._pt_line import encode as _encode
 from lambda_kit.log._pt_line import maybe_json as _maybe_json
 from lambda_kit.log._pt_line import method as _method
 from lambda_kit.log._pt_line import redact_into as _redact_into
-from lambda_kit.log._pt_time import Clock
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
