@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from _contextvars import ContextVar  # what contextvars re-exports, one module less to load
 from _weakref import ref  # what weakref.ref is, without importing weakref
-from contextvars import ContextVar
 
 from lambda_kit._current import Invocation, current
 from lambda_kit._output import LineWriter

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextvars import ContextVar
+from _contextvars import ContextVar  # what contextvars re-exports, one module less to load
 
 from lambda_kit._output import LineWriter
 from lambda_kit.environment import xray_trace_id as _xray_trace_id
@@ -48,6 +48,7 @@ from lambda_kit.log._pt_config import (
     resolve_service,
     truthy,
     wants_redaction,
+    with_context,
 )
 from lambda_kit.log._pt_line import Clock
 from lambda_kit.log._pt_line import encode as _encode
@@ -375,7 +376,6 @@ class Logger:
             )
         wanted = truthy(os.environ.get(EVENT_VARIABLE, "false")) if log_event is None else log_event
         from lambda_kit.compat._record import one_record
-        from lambda_kit.log._pt_inject import with_context
 
         return one_record(
             lambda_handler,
