@@ -298,7 +298,7 @@ class Metrics(EMFBlob):
             )
         if default_dimensions:
             self.set_default_dimensions(**default_dimensions)
-        from lambda_kit.compat._record import one_record
+        from lambda_kit.compat import one_record
 
         def layer(handler: Callable[..., Any]) -> Callable[..., Any]:
             import functools  # decoration time only

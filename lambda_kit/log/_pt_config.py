@@ -10,7 +10,7 @@
   ``LAMBDA_KIT_LOG_TIMESTAMP`` (``iso``, the default, or ``powertools``);
 - what comes from the invocation: ``inject_lambda_context``'s layer (``with_context``),
   the Lambda context keys, the correlation id, the event line. It runs inside the
-  invocation record (``lambda_kit.compat._record``), so ``cold_start`` is the record's
+  invocation record (``lambda_kit.compat.one_record``), so ``cold_start`` is the record's
   own; Powertools' order of things is kept: keys (or ``clear_state`` first), then the
   correlation id, then the event line, then a fresh sampling draw. (One module with
   the settings: each module more costs every cold start ~0.1 ms.)

@@ -20,7 +20,7 @@ the timestamp is ISO 8601 UTC (``2026-11-24T01:02:03.456Z``;
 ``LAMBDA_KIT_LOG_TIMESTAMP=powertools``, or any of Powertools' ``datefmt``,
 ``use_rfc3339``, ``utc`` arguments, gives Powertools' form) and values under
 secret-looking keys are redacted (``redact=False`` or ``LAMBDA_KIT_LOG_REDACT=0``).
-The decorator also produces lambda_kit's invocation record (``lambda_kit.compat._record``).
+The decorator also produces lambda_kit's invocation record (``lambda_kit.compat.one_record``).
 
 Sources: Powertools Logger docs ("Standard structured keys", "Capturing Lambda
 context info", "Setting a Correlation ID", "Appending additional keys",
@@ -375,7 +375,7 @@ class Logger:
                 handler, log_event, correlation_id_path, clear_state
             )
         wanted = truthy(os.environ.get(EVENT_VARIABLE, "false")) if log_event is None else log_event
-        from lambda_kit.compat._record import one_record
+        from lambda_kit.compat import one_record
 
         return one_record(
             lambda_handler,
