@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from _contextvars import ContextVar  # what contextvars re-exports, one module less to load
 
 from lambda_kit import settings
 from lambda_kit.log import _fields
@@ -28,6 +29,7 @@ from lambda_kit.log._fields import (
     to_line,
     truncate,
 )
+from lambda_kit.log._pt_config import dev_mode
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -140,3 +142,43 @@ class Clock:
             return f"{time.strftime('%Y-%m-%dT%H:%M:%S', parts)}.{ms:03d}{zone[:3]}:{zone[3:]}"
         fmt = (self._datefmt or _DEFAULT_FORMAT).replace("%F", f"{ms:03d}")
         return time.strftime(fmt, parts)
+
+
+#: the keys Powertools' formatter fills in itself (a None appended under one of them
+#: still empties it, as in Powertools)
+_FORMAT_KEYS = frozenset(("level", "location", "message", "timestamp"))
+_NONE_KEYS: dict[str, Any] = {}
+
+
+class _State:
+    """What every Logger of one service shares (Powertools shares its formatter)."""
+
+    __slots__ = ("clock", "ctx", "defaults", "dev", "keys", "level", "redactor", "view", "write")
+
+    def __init__(
+        self,
+        defaults: dict[str, Any],
+        level: int,
+        write: Callable[[bytes], None],
+        clock: Clock,
+        redact: bool,
+    ) -> None:
+        self.defaults = defaults  # service and sampling_rate: what clear_state goes back to
+        self.keys: dict[str, Any] = dict(defaults)
+        self.level = level
+        self.write = write
+        self.clock = clock
+        self.redactor: Redactor | None = Redactor() if redact else None
+        self.dev = dev_mode()
+        self.ctx: ContextVar[dict[str, Any]] = ContextVar("lambda_kit_pt_keys", default=_NONE_KEYS)
+        self.view: tuple[dict[str, Any], frozenset[str]] = ({}, frozenset())
+        self.rekey()
+
+    def rekey(self) -> None:
+        """After ``keys`` changed: ``view`` is (the keys a line takes, the None-valued keys
+        it leaves out). Powertools drops None values from each line; doing it here once
+        spares every line a dict comprehension (``sampling_rate`` is None by default)."""
+        keys = self.keys
+        absent = frozenset(k for k, v in keys.items() if v is None and k not in _FORMAT_KEYS)
+        present = {k: v for k, v in keys.items() if k not in absent} if absent else dict(keys)
+        self.view = (present, absent)  # one tuple: a thread never pairs one with the other's

@@ -32,17 +32,12 @@ from __future__ import annotations
 
 import os
 import sys
-from _contextvars import ContextVar  # what contextvars re-exports, one module less to load
 
 from lambda_kit._output import LineWriter
 from lambda_kit.environment import xray_trace_id as _xray_trace_id
-from lambda_kit.log._fields import (
-    Redactor,
-    exception_keys,
-)
+from lambda_kit.log._fields import exception_keys
 from lambda_kit.log._pt_config import (
     EVENT_VARIABLE,
-    dev_mode,
     resolve_level,
     resolve_sample_rate,
     resolve_service,
@@ -50,7 +45,7 @@ from lambda_kit.log._pt_config import (
     wants_redaction,
     with_context,
 )
-from lambda_kit.log._pt_line import Clock
+from lambda_kit.log._pt_line import _NONE_KEYS, Clock, _State
 from lambda_kit.log._pt_line import encode as _encode
 from lambda_kit.log._pt_line import maybe_json as _maybe_json
 from lambda_kit.log._pt_line import method as _method
@@ -63,7 +58,6 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 _getframe = sys._getframe
-_NONE_KEYS: dict[str, Any] = {}
 _SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 #: what Powertools' ``get_current_keys`` shows for the keys its formatter fills in
 _FORMAT_KEYS = {
@@ -73,29 +67,6 @@ _FORMAT_KEYS = {
     "timestamp": "%(asctime)s",
 }
 _JSON_START = frozenset('{["-0123456789tfn')  # what a JSON text can begin with
-
-
-class _State:
-    """What every Logger of one service shares (Powertools shares its formatter)."""
-
-    __slots__ = ("clock", "ctx", "defaults", "dev", "keys", "level", "redactor", "write")
-
-    def __init__(
-        self,
-        defaults: dict[str, Any],
-        level: int,
-        write: Callable[[bytes], None],
-        clock: Clock,
-        redact: bool,
-    ) -> None:
-        self.defaults = defaults  # service and sampling_rate: what clear_state goes back to
-        self.keys: dict[str, Any] = dict(defaults)
-        self.level = level
-        self.write = write
-        self.clock = clock
-        self.redactor: Redactor | None = Redactor() if redact else None
-        self.dev = dev_mode()
-        self.ctx: ContextVar[dict[str, Any]] = ContextVar("lambda_kit_pt_keys", default=_NONE_KEYS)
 
 
 _states: dict[str, _State] = {}
@@ -218,12 +189,15 @@ class Logger:
                 "message": message,
                 "timestamp": st.clock.now(),
             }
-            fields.update(st.keys)
+            present, absent = st.view
             scoped = st.ctx.get()
-            if scoped:
-                fields.update(scoped)
             if extra:
                 kwargs = {**extra, **kwargs}
+            if absent and not (absent.isdisjoint(scoped) and absent.isdisjoint(kwargs)):
+                present = st.keys  # a None key given a value here keeps its place: all of them
+            fields.update(present)
+            if scoped:
+                fields.update(scoped)
             if kwargs:
                 red = st.redactor
                 if red is None or (
@@ -265,11 +239,13 @@ class Logger:
             self._state.keys.update(additional_keys)
         else:
             _redact_into(red, self._state.keys, additional_keys)
+        self._state.rekey()
 
     def remove_keys(self, keys: Iterable[str]) -> None:
         """Remove appended keys (a list of names, as Powertools takes them)."""
         for key in keys:
             self._state.keys.pop(key, None)
+        self._state.rekey()
 
     def get_current_keys(self) -> dict[str, Any]:
         """The keys added to lines now, after Powertools' own four (as it returns them)."""
@@ -278,6 +254,7 @@ class Logger:
     def clear_state(self) -> None:
         """Back to the constructor's keys (service, sampling_rate)."""
         self._state.keys = dict(self._state.defaults)
+        self._state.rekey()
 
     def structure_logs(self, append: bool = False, **keys: Any) -> None:
         """Powertools' older spelling: append (``append=True``) or replace the keys."""
