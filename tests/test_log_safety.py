@@ -83,7 +83,8 @@ def test_a_line_over_the_limit_is_cut_to_fit_and_says_truncated():
     raw = buf.getvalue()
     assert len(raw) - 1 <= 4096
     line = json.loads(raw)
-    assert line["truncated"] is True and line["order_id"] == 7
+    assert line["truncated"] == {"dropped_keys": 0, "bytes": 10_190, "cut_keys": ["payload"]}
+    assert line["order_id"] == 7
     assert line["payload"].startswith("xxx") and line["payload"].endswith("...[truncated]")
 
 
@@ -92,7 +93,7 @@ def test_the_default_limit_is_cloudwatchs_event_size():
     log.info("big", payload="y" * 300_000)
     raw = buf.getvalue()
     assert 250_000 < len(raw) - 1 <= 262_144 - 26
-    assert json.loads(raw)["truncated"] is True
+    assert json.loads(raw)["truncated"]["cut_keys"] == ["payload"]
 
 
 def test_truncation_keeps_valid_json_with_escapes_and_multibyte_text():
@@ -101,7 +102,7 @@ def test_truncation_keeps_valid_json_with_escapes_and_multibyte_text():
     raw = buf.getvalue()
     assert len(raw) - 1 <= 2048
     line = json.loads(raw)
-    assert line["truncated"] is True and line["message"] == "big"
+    assert line["truncated"]["bytes"] > 2048 and line["message"] == "big"
 
 
 def test_a_line_under_the_limit_is_not_marked():

@@ -16,7 +16,8 @@ prints (one line)::
 - ``logger`` is ready to use; ``get_logger(name, service=..., level=...)`` makes others;
 - ``install()`` routes the standard library's root logger through the same lines;
 - levels, Lambda's log controls and debug sampling: ``lambda_kit.log._config``;
-- the line's pieces (redaction, exceptions, truncation): ``lambda_kit.log._fields``.
+- the line's pieces: ``_fields`` (message, exceptions, JSON), ``_redact`` (what is
+  redacted), ``_truncate`` (a line over the limit).
 
 Importing this module costs under a millisecond: no ``typing``, ``logging``,
 ``datetime``, ``inspect`` or ``asyncio``. Lines are written by the stdlib's C JSON
@@ -28,7 +29,8 @@ from __future__ import annotations
 import os as _os
 
 from lambda_kit.log._config import CRITICAL, DEBUG, ERROR, INFO, TRACE, WARNING
-from lambda_kit.log._fields import MAX_LINE_BYTES, REDACTED
+from lambda_kit.log._fields import MAX_LINE_BYTES
+from lambda_kit.log._redact import REDACTED
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False

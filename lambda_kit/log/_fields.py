@@ -1,4 +1,6 @@
-"""What goes into a log line: timestamp, redaction, exceptions, the JSON bytes.
+"""What goes into a log line: timestamp, message, exceptions, the JSON bytes.
+
+Redaction lives in ``_redact.py``, cutting an oversized line in ``_truncate.py``.
 
 Each function here is one step of building a line, usable on its own (the
 stdlib handler and the fast path share them). Nothing here writes anywhere.
@@ -16,37 +18,14 @@ from __future__ import annotations
 
 import time
 
-from lambda_kit._problems import problem
-
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
     from typing import Any
 
 #: CloudWatch's event limit (262,144 bytes) minus the 26 bytes it adds per event
 MAX_LINE_BYTES = 262_144 - 26
-
-REDACTED = "***"
-
-#: keys the logger writes itself: a caller's key of the same name is written as ``<key>_``
-RESERVED = frozenset(("timestamp", "level", "message", "service", "location"))
-_SCALARS = frozenset((str, int, float, bool, type(None)))  # nothing to redact inside
-
-#: substrings of a key (lower case, ``-`` read as ``_``) that mark its value as secret
-DEFAULT_SECRET_PARTS = (
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "authorization",
-    "api_key",
-    "apikey",
-    "private_key",
-    "cookie",  # also set-cookie
-    "credential",
-)
-
 
 _orjson_dumps: Callable[..., bytes] | None = None
 _OPT = 0  # orjson's options, set by load_orjson
@@ -131,18 +110,56 @@ def timestamp(now_ns: int | None = None) -> str:
 
 # -- message and the stdlib's keywords ------------------------------------------------
 def message_text(msg: Any, args: tuple[Any, ...]) -> Any:
-    """The ``message`` value: ``msg % args`` as the stdlib does; dicts stay objects."""
+    """The ``message`` value: ``msg % args`` as the stdlib does; dicts stay objects.
+
+    An argument whose ``__str__`` (or ``__repr__``) raises is written as
+    ``<unprintable TYPE>``; a format that does not match its arguments keeps both.
+
+    >>> message_text("order %s of %d", ("A-1", 2))
+    'order A-1 of 2'
+    """
     if args:
+        # the stdlib's "%(name)s" form: one non-empty mapping is the mapping
+        values: Any = args[0] if len(args) == 1 and type(args[0]) is dict and args[0] else args
         try:
-            return str(msg) % args
+            return str(msg) % values
+        except Exception:
+            pass
+        text = _str(msg)
+        if type(values) is dict:
+            values = {k: _printable(v) for k, v in values.items()}
+        else:
+            values = tuple(_printable(v) for v in args)
+        try:
+            return text % values
         except Exception:  # a format/args mismatch loses nothing: both are written
-            return f"{msg} {args!r}"
+            return f"{text} {values!r}"
     if type(msg) is str or type(msg) is dict:
         return msg
+    return _str(msg)
+
+
+class _Unprintable:
+    """Stands for a value whose ``str`` or ``repr`` raises, in a formatted message."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Any) -> None:
+        self.text = f"<unprintable {type(value).__name__}>"
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+def _printable(value: Any) -> Any:
     try:
-        return str(msg)
+        str(value)
+        repr(value)
     except Exception:
-        return f"<unprintable {type(msg).__name__}>"
+        return _Unprintable(value)
+    return value
 
 
 def stdlib_keywords(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any, int]:
@@ -157,90 +174,17 @@ def stdlib_keywords(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any, int]:
     return kwargs, exc_info, depth
 
 
-# -- redaction --------------------------------------------------------------------------
-class Redactor:
-    """Decides which keys hold secrets and replaces their values by ``"***"``.
+def key_names(names: tuple[Any, ...]) -> set[Any]:
+    """The key names in ``("a", "b")``, ``(["a", "b"],)`` or ``("a", ("b",))``: a string
+    is one name (never its characters), any other iterable holds names."""
+    gone: set[Any] = set()
+    for name in names:
+        if isinstance(name, str) or not hasattr(name, "__iter__"):
+            gone.add(name)
+        else:
+            gone.update(name)
+    return gone
 
-    A key is secret when, lower-cased with ``-`` read as ``_``, it contains one
-    of ``parts`` or matches one of the user's regular expressions. Answers are
-    cached per key, so a known key costs one dict lookup.
-
-    ``Redactor(parts=())`` redacts nothing (``redact=False``) but still keeps a
-    caller's ``level``/``message``/... keys from replacing the logger's own.
-
-    >>> Redactor().value("headers", {"Authorization": "Bearer x", "Accept": "*/*"})
-    {'Authorization': '***', 'Accept': '*/*'}
-    """
-
-    __slots__ = ("_cache", "_parts", "_patterns", "safe")
-
-    def __init__(self, extra: Iterable[str] = (), parts: Iterable[str] = DEFAULT_SECRET_PARTS):
-        self._parts = tuple(parts)
-        extra = tuple(extra)
-        self._patterns: tuple[Any, ...] = ()
-        if extra:
-            import re  # only when the user gave patterns
-
-            patterns = []
-            for pattern in extra:
-                try:
-                    patterns.append(re.compile(pattern, re.IGNORECASE))
-                except (re.error, TypeError) as exc:
-                    problem(
-                        f"redact_keys: {pattern!r} is not a regular expression ({exc}); skipped"
-                    )
-            self._patterns = tuple(patterns)
-        self._cache: dict[Any, bool] = {}
-        #: keys known not to be secret: a call whose keys are all here skips the per-key test
-        self.safe: set[Any] = set()
-
-    def is_secret(self, key: Any) -> bool:
-        """True when the value under ``key`` must not be written."""
-        hit = self._cache.get(key)
-        if hit is None:
-            text = key if type(key) is str else _str(key)
-            norm = text.lower().replace("-", "_")
-            hit = any(p in norm for p in self._parts) or any(p.search(text) for p in self._patterns)
-            if len(self._cache) < 4096:  # keys made up at run time must not grow it forever
-                self._cache[key] = hit
-                if not hit and key not in RESERVED:
-                    self.safe.add(key)
-        return hit
-
-    def value(self, key: Any, value: Any) -> Any:
-        """``value`` as it may be written under ``key`` (containers are copied, not changed)."""
-        if self.is_secret(key):
-            return REDACTED
-        return value if type(value) in _SCALARS else self.nested(value)
-
-    def nested(self, value: Any, depth: int = 0) -> Any:
-        """A copy of a dict/list/tuple with secret keys' values replaced, at any depth."""
-        if type(value) in _SCALARS:
-            return value
-        if depth > 64:  # a cycle or absurd nesting: orjson refuses it anyway
-            return _str(value)
-        if isinstance(value, dict):  # OrderedDict, defaultdict... too
-            return {
-                k: REDACTED if self.is_secret(k) else self.nested(v, depth + 1)
-                for k, v in value.items()
-            }
-        if isinstance(value, (list, tuple)):
-            return [self.nested(v, depth + 1) for v in value]
-        return value
-
-    def merge(self, fields: dict[str, Any], keys: dict[str, Any]) -> None:
-        """Add ``keys`` to ``fields``, secret values replaced."""
-        secret = self.is_secret
-        for k, v in keys.items():
-            if secret(k):
-                v = REDACTED
-            elif type(v) not in _SCALARS:
-                v = self.nested(v)
-            fields[f"{k}_" if k in RESERVED else k] = v
-
-    def mapping(self, keys: dict[str, Any]) -> dict[str, Any]:
-        """A copy of ``keys`` with every value as it may be written."""
-        return {(f"{k}_" if k in RESERVED else k): self.value(k, v) for k, v in keys.items()}
 
 
 # -- exceptions ---------------------------------------------------------------------------
@@ -353,39 +297,3 @@ def to_line(fields: Any) -> bytes:
                 "log_error": f"could not serialise the line: {exc!r}",
             }
         )
-
-
-_MARK = "...[truncated]"
-_KEEP = ("timestamp", "level", "service", "location", "truncated")
-
-
-def truncate(fields: dict[str, Any], limit: int = MAX_LINE_BYTES) -> bytes:
-    """A line of at most ``limit`` bytes (newline excluded) with ``"truncated": true``.
-
-    The largest values are cut (structures are written as their JSON text
-    first) until the line fits; every key stays, and the line stays valid JSON.
-    """
-    fields = dict(fields)
-    fields["truncated"] = True
-    line = to_line(fields)
-    for _ in range(64):
-        excess = len(line) - 1 - limit
-        if excess <= 0:
-            return line
-        sizes = {
-            k: len(v) if type(v) is str else len(to_line({"v": v}))
-            for k, v in fields.items()
-            if k not in _KEEP
-        }
-        if not sizes:
-            break
-        key = max(sizes, key=sizes.__getitem__)
-        value = fields[key]
-        text = value if type(value) is str else to_line(value).decode()[:-1]
-        # each character cut removes at least one byte; escaping may have grown the
-        # text (a structure written as a string): the next round measures again
-        keep = max(0, len(text) - excess - len(_MARK) - 8)
-        fields[key] = text[:keep] + _MARK if keep else _MARK
-        line = to_line(fields)
-    # still too big: only the essentials
-    return to_line({k: fields[k] for k in ("timestamp", "level", "truncated") if k in fields})

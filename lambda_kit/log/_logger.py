@@ -26,9 +26,9 @@ from lambda_kit._problems import problem
 from lambda_kit.log import _config
 from lambda_kit.log._fields import (
     MAX_LINE_BYTES,
-    Redactor,
     exception_keys,
     fallback,
+    key_names,
     message_text,
     stdlib_keywords,
     stdlib_line,
@@ -37,14 +37,14 @@ from lambda_kit.log._fields import (
 from lambda_kit.log._fields import load_orjson as _load_orjson
 from lambda_kit.log._fields import stamp as _stamp
 from lambda_kit.log._fields import timestamp_ms as _timestamp_ms
-from lambda_kit.log._fields import truncate as _truncate
+from lambda_kit.log._redact import Redactor
+from lambda_kit.settings import FUNCTION_NAME, POWERTOOLS_SERVICE_NAME, SERVICE, first_set
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from typing import IO, Any
-
 
 _getframe = sys._getframe
 _modules = sys.modules
@@ -52,8 +52,8 @@ _current_get = current.get
 _EMPTY: dict[str, Any] = {}  # shared, never changed: "no per-invocation keys"
 _NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
 _SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))  # the stdlib's keywords
-_SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 _time_ns = time.time_ns
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 
 
 def load_encoder() -> None:
@@ -66,11 +66,9 @@ def load_encoder() -> None:
 
 
 def _first_lines(value: Any, default: Any = None, option: int = 0) -> bytes:
-    # Lines use the stdlib's C encoder (already loaded under the Lambda runtime
-    # client): importing orjson costs ~10 ms, which must land neither on a cold start
-    # nor, as a sudden stall, on some warm invocation. Once something else has
-    # imported orjson (or init did, where nobody waits: provisioned concurrency,
-    # SnapStart), this module's _dumps becomes orjson.dumps itself.
+    # The stdlib's C encoder (loaded under Lambda's runtime client): orjson's ~10 ms import
+    # must land neither on a cold start nor, as a stall, on a warm invocation. Once something
+    # imported orjson (or init did: provisioned concurrency, SnapStart), _dumps is orjson's.
     if "orjson" in _modules:
         load_encoder()
         return to_line(value)
@@ -83,23 +81,13 @@ _DEFAULT_REDACTOR = Redactor()
 _NO_REDACTION = Redactor(parts=())  # redact=False: only reserved keys are renamed
 _by_level: dict[int, Callable[..., None]] = {}  # Logger.log's methods for other levels
 
-#: set by ``install()``: called with (logger, levelno, line fields) to reach other
-#: stdlib handlers; empty when install() is not used
+#: set by ``install()``: (logger, levelno, fields) -> the root logger's other handlers
 forwarders: list[Callable[[Logger, int, dict[str, Any]], None]] = []
 
 #: every logger by name (``get_logger`` returns the same one for a name)
 registry: dict[str, Logger] = {}
-#: the loggers that sample (named or not): each decides afresh as an invocation starts.
-#: Others need nothing then: appended keys are tied to their invocation already.
+#: the loggers that sample: each decides afresh as an invocation starts (keys need nothing)
 _sampling: list[ref[Logger]] = []
-
-
-def _env_service() -> str | None:
-    return (
-        os.environ.get("LAMBDA_KIT_SERVICE")
-        or os.environ.get("POWERTOOLS_SERVICE_NAME")
-        or os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-    )
 
 
 def assemble(
@@ -119,6 +107,11 @@ def assemble(
     (redacted), then the exception's. Both the logger's methods and the stdlib
     handler (``_stdlib.JsonHandler``) build their lines here, so they cannot drift.
     """
+    redactor = lg._redactor
+    if type(message) is not str:
+        message = redactor.nested(message)  # a dict passed as the message
+    elif redactor.scan and message not in redactor.plain_texts:
+        message = redactor.text(message)  # a DSN's password, a token: see _redact
     fields = {
         "timestamp": ts,
         "level": level,
@@ -141,13 +134,20 @@ def assemble(
     if appended and owner is inv:  # keys of an invocation that ended are gone
         fields.update(appended)
     if keys:
-        redactor = lg._redactor
-        if redactor.safe.issuperset(keys) and _SCALARS.issuperset(map(type, keys.values())):
+        plain = redactor.safe.issuperset(keys) and _SCALARS.issuperset(map(type, keys.values()))
+        if plain and redactor.scan:  # a string may hold a secret: the cheap test of _redact
+            for v in keys.values():
+                if type(v) is str and len(v) > 6 and (
+                    "://" in v or "eyJ" in v or "earer" in v or "EARER" in v
+                ):
+                    plain = False
+                    break
+        if plain:
             fields.update(keys)  # no secret or reserved key, nothing nested
         else:
             redactor.merge(fields, keys)
-    if exc_info:
-        fields.update(exception_keys(exc_info))
+    if exc_info:  # an error's text may quote a DSN: scrubbed as any string
+        fields.update(redactor.nested(exception_keys(exc_info)))
     return fields
 
 
@@ -157,8 +157,9 @@ def write_fields(lg: Logger, fields: dict[str, Any]) -> None:
         line = _dumps(fields, default=fallback, option=_OPT)
     except Exception:  # what the encoder refuses outright: the careful path
         line = to_line(fields)
-    if len(line) > lg._max:
-        line = _truncate(fields, lg._max)
+    if len(line) - 1 > lg._max:  # the newline is not part of the event
+        from lambda_kit.log._truncate import truncate  # only for a line over the limit
+        line = truncate(fields, lg._max, len(line) - 1)
     try:
         lg._write(line)
     except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
@@ -263,7 +264,7 @@ class Logger:
         self._service = service
         # outside invocations: the environment's service name, else (once one ran) the
         # last invocation's, so init and between-invocation lines name the service too
-        self._service_from_env = _env_service()
+        self._service_from_env = first_set(SERVICE, POWERTOOLS_SERVICE_NAME, FUNCTION_NAME)
         self._env_service = self._service_from_env or "service_undefined"
         # (the invocation the keys belong to, the keys): they vanish when it ends
         self._ctx: ContextVar[tuple[Invocation | None, dict[str, Any]]] = ContextVar(
@@ -339,9 +340,11 @@ class Logger:
         keys = self._redactor.mapping(keys)
         self._ctx.set((_current_get(), {**self._appended(), **keys}))
 
-    def remove_keys(self, *names: str) -> None:
-        """Remove per-invocation keys added by ``append_keys``."""
-        kept = {k: v for k, v in self._appended().items() if k not in names}
+    def remove_keys(self, *names: str | Iterable[str]) -> None:
+        """Remove per-invocation keys added by ``append_keys``: ``remove_keys("a", "b")``
+        or, as Powertools takes them, ``remove_keys(["a", "b"])``."""
+        gone = key_names(names)
+        kept = {k: v for k, v in self._appended().items() if k not in gone}
         self._ctx.set((_current_get(), kept))
 
     def clear_keys(self) -> None:
@@ -353,9 +356,10 @@ class Logger:
         keys = self._redactor.mapping(keys)
         self._keys = {**self._keys, **keys}
 
-    def unset_keys(self, *names: str) -> None:
-        """Remove keys added by ``set_keys``."""
-        self._keys = {k: v for k, v in self._keys.items() if k not in names}
+    def unset_keys(self, *names: str | Iterable[str]) -> None:
+        """Remove keys added by ``set_keys`` (names, or a list of names)."""
+        gone = key_names(names)
+        self._keys = {k: v for k, v in self._keys.items() if k not in gone}
 
     def current_keys(self) -> dict[str, Any]:
         """The keys added to lines now: environment keys, then this invocation's."""

@@ -22,14 +22,13 @@ from lambda_kit import settings
 from lambda_kit.log import _fields
 from lambda_kit.log._fields import (
     MAX_LINE_BYTES,
-    Redactor,
     fallback,
     stdlib_line,
     timestamp,
     to_line,
-    truncate,
 )
 from lambda_kit.log._pt_config import dev_mode
+from lambda_kit.log._redact import Redactor
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -99,7 +98,12 @@ def encode(fields: dict[str, Any], dev: bool) -> bytes:
             line = dumps(fields, default=fallback, option=_fields._OPT)
     except Exception:
         line = to_line(fields)
-    return line if len(line) <= MAX_LINE_BYTES else truncate(fields)
+    size = len(line) - 1  # the newline is not part of the event
+    if size <= MAX_LINE_BYTES:
+        return line
+    from lambda_kit.log._truncate import truncate  # only for a line over the limit
+
+    return truncate(fields, MAX_LINE_BYTES, size)
 
 
 # The encoder, chosen as lambda_kit's own logger chooses it (``lambda_kit.log._logger``):

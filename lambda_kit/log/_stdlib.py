@@ -16,7 +16,7 @@ from lambda_kit import _hooks
 from lambda_kit._current import current
 from lambda_kit._problems import problem
 from lambda_kit.log import _logger
-from lambda_kit.log._fields import timestamp
+from lambda_kit.log._fields import message_text, timestamp
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -47,8 +47,9 @@ class JsonHandler(logging.Handler):
         try:
             try:
                 message: Any = record.getMessage()
-            except Exception:  # bad %-args: keep both rather than lose the line
-                message = f"{record.msg} {record.args!r}"
+            except Exception:  # bad %-args, an unprintable one: keep what can be kept
+                args = record.args if isinstance(record.args, tuple) else (record.args,)
+                message = message_text(record.msg, args)
             extras = {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
             lg = self.logger
             fields = _logger.assemble(
@@ -83,14 +84,31 @@ def _forward(lg: _logger.Logger, levelno: int, fields: dict[str, Any]) -> None:
         handler.handle(record)
 
 
+#: the root logger's level as install() and _sync_level see it: what lambda_kit set last
+#: ("applied"), the level it stands at outside sampling ("base": the application's choice
+#: once it made one), and lambda_kit's own level when last looked at ("ours")
+_levels: dict[str, int] = {}
+
+
 def _sync_level() -> None:
-    # debug sampling lowers lambda_kit's level per invocation: the root logger follows
+    """At each invocation's start: the root logger keeps the level the application gave
+    it; lambda_kit changes it only when its own level changed (``set_level``) and, for
+    a debug-sampled invocation, lowers it to DEBUG and then puts it back."""
     root = logging.getLogger()
     for handler in root.handlers:
         if isinstance(handler, JsonHandler):
-            if root.level != handler.logger.level:  # setLevel clears logging's caches
-                root.setLevel(handler.logger.level)
-            return
+            break
+    else:
+        return
+    lg, levels = handler.logger, _levels
+    if lg._base_level != levels["ours"]:  # lambda_kit's own setting changed: it applies
+        levels["ours"] = levels["base"] = lg._base_level
+    elif root.level != levels["applied"]:  # the application set a level since: it stands
+        levels["base"] = root.level
+    target = min(levels["base"], lg.level) if lg._sampled else levels["base"]
+    if root.level != target:  # setLevel clears logging's caches: only on a change
+        root.setLevel(target)
+    levels["applied"] = target
 
 
 def install(logger: _logger.Logger, level: str | int | None = None) -> JsonHandler:
@@ -105,6 +123,7 @@ def install(logger: _logger.Logger, level: str | int | None = None) -> JsonHandl
     if level is not None:
         logger.set_level(level)
     root.setLevel(logger.level)
+    _levels.update(applied=root.level, base=logger._base_level, ours=logger._base_level)
     if _forward not in _logger.forwarders:
         _logger.forwarders.append(_forward)
     _hooks.add_start(_sync_level)

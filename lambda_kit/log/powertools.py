@@ -35,7 +35,7 @@ import sys
 
 from lambda_kit._output import LineWriter
 from lambda_kit.environment import xray_trace_id as _xray_trace_id
-from lambda_kit.log._fields import exception_keys
+from lambda_kit.log._fields import exception_keys, key_names, message_text
 from lambda_kit.log._pt_config import (
     EVENT_VARIABLE,
     resolve_level,
@@ -58,7 +58,6 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 _getframe = sys._getframe
-_SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 #: what Powertools' ``get_current_keys`` shows for the keys its formatter fills in
 _FORMAT_KEYS = {
     "level": "%(levelname)s",
@@ -175,14 +174,14 @@ class Logger:
             if type(msg) is dict:
                 message: Any = msg
             elif args:
-                try:
-                    message = str(msg) % args
-                except Exception:
-                    message = f"{msg} {args!r}"
+                message = message_text(msg, args)  # an unprintable argument: <unprintable T>
             elif type(msg) is str and msg and msg[0] in _JSON_START:
                 message = _maybe_json(msg)  # Powertools decodes a message that is JSON text
             else:
                 message = msg
+            red = st.redactor
+            if red is not None:  # a DSN's password, a token, a dict's secret keys
+                message = red.nested(message)
             fields: dict[str, Any] = {
                 "level": name,
                 "location": location or f"{frame.f_code.co_name}:{frame.f_lineno}",
@@ -199,15 +198,14 @@ class Logger:
             if scoped:
                 fields.update(scoped)
             if kwargs:
-                red = st.redactor
-                if red is None or (
-                    red.safe.issuperset(kwargs) and _SCALARS.issuperset(map(type, kwargs.values()))
-                ):
+                if red is None or (red.safe.issuperset(kwargs) and red.clean(kwargs)):
                     fields.update(kwargs)  # nothing secret, nothing nested: as given
                 else:
                     _redact_into(red, fields, kwargs)
             if exc_info:
                 keys = exception_keys(exc_info)
+                if keys and red is not None:
+                    keys = red.nested(keys)
                 if keys:
                     fields["exception"] = keys["exception"]
                     fields["exception_name"] = keys["exception_name"]
@@ -241,9 +239,9 @@ class Logger:
             _redact_into(red, self._state.keys, additional_keys)
         self._state.rekey()
 
-    def remove_keys(self, keys: Iterable[str]) -> None:
-        """Remove appended keys (a list of names, as Powertools takes them)."""
-        for key in keys:
+    def remove_keys(self, keys: Iterable[str] | str) -> None:
+        """Remove appended keys: a list of names, as Powertools takes them, or one name."""
+        for key in key_names((keys,)):
             self._state.keys.pop(key, None)
         self._state.rekey()
 
@@ -274,12 +272,16 @@ class Logger:
     def thread_safe_append_keys(self, **additional_keys: Any) -> None:
         """Add keys for this thread/task only."""
         st = self._state
-        st.ctx.set({**st.ctx.get(), **additional_keys})
+        st.ctx.set({**st.ctx.get(), **self._redacted(additional_keys)})
 
-    def thread_safe_remove_keys(self, keys: Iterable[str]) -> None:
-        """Remove keys added by ``thread_safe_append_keys``."""
+    def _redacted(self, keys: dict[str, Any]) -> dict[str, Any]:
+        red = self._state.redactor
+        return keys if red is None else {k: red.value(k, v) for k, v in keys.items()}
+
+    def thread_safe_remove_keys(self, keys: Iterable[str] | str) -> None:
+        """Remove keys added by ``thread_safe_append_keys`` (a list of names, or one)."""
         st = self._state
-        names = set(keys)
+        names = key_names((keys,))
         st.ctx.set({k: v for k, v in st.ctx.get().items() if k not in names})
 
     def thread_safe_clear_keys(self) -> None:
@@ -297,7 +299,7 @@ class Logger:
         @contextlib.contextmanager
         def scoped() -> Iterator[None]:
             st = self._state
-            token = st.ctx.set({**st.ctx.get(), **additional_keys})
+            token = st.ctx.set({**st.ctx.get(), **self._redacted(additional_keys)})
             try:
                 yield
             finally:
