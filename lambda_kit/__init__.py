@@ -77,7 +77,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "log": ("lambda_kit.log", None),
     # Powertools for AWS Lambda's names (docs/migrate-from-powertools.md)
     "Logger": ("lambda_kit.log.powertools", "Logger"),
-    "Metrics": ("lambda_kit.metrics", "Metrics"),
+    "Metrics": ("lambda_kit.compat.metrics", "Metrics"),  # direct: lambda_kit.metrics not loaded
     "Tracer": ("lambda_kit.compat.tracer", "Tracer"),
 }
 

@@ -14,7 +14,7 @@ know about the invocation is on it, so no sink reads the environment itself.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from _contextvars import ContextVar  # what contextvars re-exports, one module less to load
 
 from lambda_kit.environment import memory_size_mb as _memory_size_mb
 from lambda_kit.environment import xray_trace_id as _xray_trace_id

@@ -222,3 +222,29 @@ def test_invocation_state_is_cleared_even_when_the_handler_raises():
         wrapped({}, FakeContext())
     assert _current.current.get() is None
     environment.reset()
+
+
+def test_a_compatible_logger_and_metrics_handler_loads_only_what_it_uses():
+    # what the compat cold-start figure rests on (docs/migrate-from-powertools.md): the
+    # enums, lambda_kit's own logger and lambda_kit.metrics load only when asked for (the
+    # line cutter only for a line over the limit)
+    code = (
+        "import sys, json\n"
+        "from lambda_kit import Logger, Metrics\n"
+        "logger, metrics = Logger(service='s'), Metrics(namespace='N', service='s')\n"
+        "@metrics.log_metrics\n"
+        "@logger.inject_lambda_context\n"
+        "def handler(event, context):\n"
+        "    logger.info('x', k=1)\n"
+        "    metrics.add_metric(name='M', unit='Count', value=1)\n"
+        "handler({}, None)\n"
+        "unused = [m for m in ('lambda_kit.compat._metric_enums', 'lambda_kit.log._logger',\n"
+        "          'lambda_kit.log._registry', 'lambda_kit.log._truncate', 'lambda_kit.metrics',\n"
+        "          'contextvars') if m in sys.modules]\n"
+        "from lambda_kit.metrics import MetricUnit\n"
+        "import lambda_kit.log\n"
+        "print(json.dumps([unused, MetricUnit.Count.value, type(lambda_kit.log.logger).__name__]))\n"
+    )
+    proc = run_python(code, env={"LAMBDA_KIT_PROFILE_IMPORTS": "0"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1]) == [[], "Count", "Logger"]

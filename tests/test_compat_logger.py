@@ -64,3 +64,14 @@ def test_the_deliberate_differences_and_their_switches():
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\+0000"
     assert re.fullmatch(stamp, lk.logs[0]["timestamp"]) and re.fullmatch(stamp, pt.logs[0]["timestamp"])
     _same_lines(pt, lk)
+
+
+def test_none_valued_keys_are_left_out_and_keep_their_place_as_in_powertools():
+    # lambda_kit leaves None keys out once per change of the keys, not on every line:
+    # the lines must still be Powertools' (order included) whatever gives them a value
+    pt, lk = run_both("logger_none_keys", [{}, {}])
+    _same_lines(pt, lk)
+    lines = [line for line in lk.logs if line["message"] == "order given by the call"]
+    assert lines and list(lines[0]).index("order_id") < list(lines[0]).index("region")
+    assert not any("tenant" in line for line in lk.logs if line["message"] != "tenant given by the scope")
+    assert not any("sampling_rate" in line or "note" in line for line in lk.logs)

@@ -36,9 +36,7 @@ from lambda_kit.compat._metric_types import (
     MAX_DIMENSIONS,
     MAX_METRICS,
     MetricNameError,
-    MetricResolution,
     MetricResolutionError,
-    MetricUnit,
     MetricUnitError,
     MetricValueError,
     SchemaValidationError,
@@ -53,6 +51,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any
+
+    from lambda_kit.compat._metric_enums import MetricResolution, MetricUnit
 
 NAMESPACE_VARIABLE = settings.POWERTOOLS_METRICS_NAMESPACE
 SERVICE_VARIABLE = settings.POWERTOOLS_SERVICE_NAME
@@ -278,7 +278,7 @@ class Metrics(EMFBlob):
             or getattr(context, "function_name", None)
         )
         with single_metric(
-            name="ColdStart", unit=MetricUnit.Count, value=1, namespace=self.namespace
+            name="ColdStart", unit="Count", value=1, namespace=self.namespace
         ) as metric:
             metric.add_dimension(name="function_name", value=str(name))
             if self.service:
@@ -298,7 +298,7 @@ class Metrics(EMFBlob):
             )
         if default_dimensions:
             self.set_default_dimensions(**default_dimensions)
-        from lambda_kit.compat._record import one_record
+        from lambda_kit.compat import one_record
 
         def layer(handler: Callable[..., Any]) -> Callable[..., Any]:
             import functools  # decoration time only
@@ -372,6 +372,16 @@ def single_metric(
 
 
 EphemeralMetrics = EMFBlob
+
+
+def __getattr__(name: str) -> Any:
+    # the enums are made on first use (see lambda_kit.compat._metric_types)
+    if name in ("MetricUnit", "MetricResolution"):
+        from lambda_kit.compat import _metric_enums
+
+        return getattr(_metric_enums, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EphemeralMetrics",

@@ -112,7 +112,7 @@ class Tracer:
             )
         response_on = _choice(capture_response, CAPTURE_RESPONSE_VARIABLE)
         error_on = _choice(capture_error, CAPTURE_ERROR_VARIABLE)
-        from lambda_kit.compat._record import one_record
+        from lambda_kit.compat import one_record
 
         def layer(handler: Callable[..., Any]) -> Callable[..., Any]:
             name = getattr(handler, "__name__", "handler")

@@ -28,17 +28,21 @@ from __future__ import annotations
 
 import os as _os
 
-from lambda_kit import _hooks
 from lambda_kit.log._config import CRITICAL, DEBUG, ERROR, INFO, TRACE, WARNING
 from lambda_kit.log._fields import MAX_LINE_BYTES
-from lambda_kit.log._logger import Logger, load_encoder
 from lambda_kit.log._redact import REDACTED
-from lambda_kit.log._registry import get_logger, on_start
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from lambda_kit.log._logger import Logger as Logger
+    from lambda_kit.log._logger import load_encoder as load_encoder
+    from lambda_kit.log._registry import get_logger as get_logger
     from lambda_kit.log._stdlib import JsonHandler
+
+    logger: Logger
 
 __all__ = [
     "CRITICAL",
@@ -56,16 +60,41 @@ __all__ = [
     "uninstall",
 ]
 
-#: the ready-made logger: ``from lambda_kit import logger``
-logger: Logger = get_logger()
+# The logger itself loads on first use (PEP 562): the Powertools-compatible Logger
+# (``lambda_kit.log.powertools``) lives in this package and shares ``_fields``, but a
+# handler that only uses it must not pay for this logger's modules and its ready-made
+# instance on every cold start. ``_registry`` registers the per-invocation hook.
+_LAZY = {"Logger": "_logger", "load_encoder": "_logger", "get_logger": "_registry"}
 
-_hooks.add_start(on_start)
+
+def __getattr__(name: str) -> Any:
+    if name == "logger":
+        from lambda_kit.log._registry import get_logger
+
+        value: Any = get_logger()  #: the ready-made logger: ``from lambda_kit import logger``
+    elif name in _LAZY:
+        import importlib
+
+        import lambda_kit.log._registry  # noqa: F401 (the hook, whichever name comes first)
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 # Provisioned concurrency and SnapStart run init before any request: load orjson
 # then, so that no invocation waits for it. On demand, lines use the stdlib's C
 # encoder (unless something else imported orjson), so no invocation pays for it.
 if _os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("provisioned-concurrency", "snap-start"):
-    load_encoder()
+    from lambda_kit.log._logger import load_encoder as _load_encoder
+
+    _load_encoder()
 
 
 def install(logger: Logger | None = None, *, level: str | int | None = None) -> JsonHandler:
@@ -83,7 +112,7 @@ def install(logger: Logger | None = None, *, level: str | int | None = None) -> 
     """
     from lambda_kit.log import _stdlib
 
-    return _stdlib.install(logger if logger is not None else globals()["logger"], level)
+    return _stdlib.install(logger if logger is not None else __getattr__("logger"), level)
 
 
 def uninstall() -> None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from _contextvars import ContextVar  # what contextvars re-exports, one module less to load
 from _weakref import ref  # what weakref.ref is, without importing weakref
-from contextvars import ContextVar
 
 from lambda_kit._current import Invocation, current
 from lambda_kit._output import LineWriter
@@ -38,7 +38,6 @@ from lambda_kit.log._fields import load_orjson as _load_orjson
 from lambda_kit.log._fields import stamp as _stamp
 from lambda_kit.log._fields import timestamp_ms as _timestamp_ms
 from lambda_kit.log._redact import Redactor
-from lambda_kit.log._truncate import truncate as _truncate
 from lambda_kit.settings import FUNCTION_NAME, POWERTOOLS_SERVICE_NAME, SERVICE, first_set
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -159,7 +158,8 @@ def write_fields(lg: Logger, fields: dict[str, Any]) -> None:
     except Exception:  # what the encoder refuses outright: the careful path
         line = to_line(fields)
     if len(line) - 1 > lg._max:  # the newline is not part of the event
-        line = _truncate(fields, lg._max, len(line) - 1)
+        from lambda_kit.log._truncate import truncate  # only for a line over the limit
+        line = truncate(fields, lg._max, len(line) - 1)
     try:
         lg._write(line)
     except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on

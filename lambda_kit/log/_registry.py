@@ -6,6 +6,7 @@ there when it samples); this module is what reads them across invocations.
 
 from __future__ import annotations
 
+from lambda_kit import _hooks
 from lambda_kit.log._logger import Logger, _sampling, registry
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -45,3 +46,7 @@ def on_start() -> None:
             _sampling.remove(r)  # a logger that was garbage-collected
         else:
             lg.new_invocation(clear_keys=False)
+
+
+# wherever a Logger comes from (lambda_kit.log loads this module for any of its names)
+_hooks.add_start(on_start)

@@ -20,7 +20,7 @@ the timestamp is ISO 8601 UTC (``2026-11-24T01:02:03.456Z``;
 ``LAMBDA_KIT_LOG_TIMESTAMP=powertools``, or any of Powertools' ``datefmt``,
 ``use_rfc3339``, ``utc`` arguments, gives Powertools' form) and values under
 secret-looking keys are redacted (``redact=False`` or ``LAMBDA_KIT_LOG_REDACT=0``).
-The decorator also produces lambda_kit's invocation record (``lambda_kit.compat._record``).
+The decorator also produces lambda_kit's invocation record (``lambda_kit.compat.one_record``).
 
 Sources: Powertools Logger docs ("Standard structured keys", "Capturing Lambda
 context info", "Setting a Correlation ID", "Appending additional keys",
@@ -32,26 +32,24 @@ from __future__ import annotations
 
 import os
 import sys
-from contextvars import ContextVar
 
 from lambda_kit._output import LineWriter
 from lambda_kit.environment import xray_trace_id as _xray_trace_id
 from lambda_kit.log._fields import exception_keys, key_names, message_text
 from lambda_kit.log._pt_config import (
     EVENT_VARIABLE,
-    dev_mode,
     resolve_level,
     resolve_sample_rate,
     resolve_service,
     truthy,
     wants_redaction,
+    with_context,
 )
+from lambda_kit.log._pt_line import _NONE_KEYS, Clock, _State
 from lambda_kit.log._pt_line import encode as _encode
 from lambda_kit.log._pt_line import maybe_json as _maybe_json
 from lambda_kit.log._pt_line import method as _method
 from lambda_kit.log._pt_line import redact_into as _redact_into
-from lambda_kit.log._pt_time import Clock
-from lambda_kit.log._redact import Redactor
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -60,7 +58,6 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 _getframe = sys._getframe
-_NONE_KEYS: dict[str, Any] = {}
 #: what Powertools' ``get_current_keys`` shows for the keys its formatter fills in
 _FORMAT_KEYS = {
     "level": "%(levelname)s",
@@ -69,29 +66,6 @@ _FORMAT_KEYS = {
     "timestamp": "%(asctime)s",
 }
 _JSON_START = frozenset('{["-0123456789tfn')  # what a JSON text can begin with
-
-
-class _State:
-    """What every Logger of one service shares (Powertools shares its formatter)."""
-
-    __slots__ = ("clock", "ctx", "defaults", "dev", "keys", "level", "redactor", "write")
-
-    def __init__(
-        self,
-        defaults: dict[str, Any],
-        level: int,
-        write: Callable[[bytes], None],
-        clock: Clock,
-        redact: bool,
-    ) -> None:
-        self.defaults = defaults  # service and sampling_rate: what clear_state goes back to
-        self.keys: dict[str, Any] = dict(defaults)
-        self.level = level
-        self.write = write
-        self.clock = clock
-        self.redactor: Redactor | None = Redactor() if redact else None
-        self.dev = dev_mode()
-        self.ctx: ContextVar[dict[str, Any]] = ContextVar("lambda_kit_pt_keys", default=_NONE_KEYS)
 
 
 _states: dict[str, _State] = {}
@@ -214,12 +188,15 @@ class Logger:
                 "message": message,
                 "timestamp": st.clock.now(),
             }
-            fields.update(st.keys)
+            present, absent = st.view
             scoped = st.ctx.get()
-            if scoped:
-                fields.update(scoped)
             if extra:
                 kwargs = {**extra, **kwargs}
+            if absent and not (absent.isdisjoint(scoped) and absent.isdisjoint(kwargs)):
+                present = st.keys  # a None key given a value here keeps its place: all of them
+            fields.update(present)
+            if scoped:
+                fields.update(scoped)
             if kwargs:
                 if red is None or (red.safe.issuperset(kwargs) and red.clean(kwargs)):
                     fields.update(kwargs)  # nothing secret, nothing nested: as given
@@ -260,11 +237,13 @@ class Logger:
             self._state.keys.update(additional_keys)
         else:
             _redact_into(red, self._state.keys, additional_keys)
+        self._state.rekey()
 
     def remove_keys(self, keys: Iterable[str] | str) -> None:
         """Remove appended keys: a list of names, as Powertools takes them, or one name."""
         for key in key_names((keys,)):
             self._state.keys.pop(key, None)
+        self._state.rekey()
 
     def get_current_keys(self) -> dict[str, Any]:
         """The keys added to lines now, after Powertools' own four (as it returns them)."""
@@ -273,6 +252,7 @@ class Logger:
     def clear_state(self) -> None:
         """Back to the constructor's keys (service, sampling_rate)."""
         self._state.keys = dict(self._state.defaults)
+        self._state.rekey()
 
     def structure_logs(self, append: bool = False, **keys: Any) -> None:
         """Powertools' older spelling: append (``append=True``) or replace the keys."""
@@ -374,8 +354,7 @@ class Logger:
                 handler, log_event, correlation_id_path, clear_state
             )
         wanted = truthy(os.environ.get(EVENT_VARIABLE, "false")) if log_event is None else log_event
-        from lambda_kit.compat._record import one_record
-        from lambda_kit.log._pt_inject import with_context
+        from lambda_kit.compat import one_record
 
         return one_record(
             lambda_handler,
