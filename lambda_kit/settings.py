@@ -111,6 +111,12 @@ ARM64_PYTHON = "LAMBDA_KIT_ARM64_PYTHON"
 #: Lambda runs this script with the runtime's command line (wrapper scripts)
 EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
 
+# -- the terminal the CLI writes to (lambda_kit._term) ------------------------------
+#: any non-empty value turns colour off (https://no-color.org)
+NO_COLOR = "NO_COLOR"
+#: "dumb" is a terminal that understands no escape sequences
+TERM = "TERM"
+
 
 def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:
     """An integer environment variable; a bad value warns once and gives ``default``.

@@ -39,24 +39,29 @@ def _non_negative(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The subcommand's options."""
-    parser.add_argument("target", nargs="?", help="a module, a .py file, or MODULE:HANDLER")
+    parser.add_argument(
+        "target", nargs="?", metavar="TARGET", help="a module, a .py file, or MODULE:HANDLER"
+    )
     parser.add_argument(
         "--runs",
         type=_positive_int,
         default=5,
+        metavar="N",
         help="fresh interpreters to run; the fastest is shown (default 5)",
     )
     parser.add_argument(
         "--top",
         type=int,
         default=20,
+        metavar="N",
         help="show the N slowest top-level imports (0: all; default 20)",
     )
     parser.add_argument(
         "--min-ms",
         type=_non_negative,
         default=1.0,
-        help="hide modules faster than this (default 1.0)",
+        metavar="MS",
+        help="hide modules faster than this many ms (default 1.0)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page")

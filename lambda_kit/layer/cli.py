@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--with",
         dest="extras",
         default="",
-        metavar="EXTRA[,EXTRA]",
+        metavar="EXTRA[,EXTRA...]",
         help="optional parts to include: otel (opentelemetry-api), xray (aws-xray-sdk)",
     )
     parser.add_argument(

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit invoke``."""
     parser.add_argument(
         "handler",
+        metavar="HANDLER",
         help="MODULE:HANDLER, MODULE.HANDLER or path/to/file.py:HANDLER (with --web: MODULE:APP)",
     )
     parser.add_argument(
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="HANDLER is an ASGI/WSGI app: run it as Lambda Web Adapter would (docs/web.md)",
     )
-    parser.add_argument("--event", metavar="FILE|-", help="JSON event (default: {}); - reads stdin")
+    parser.add_argument("--event", metavar="FILE", help="JSON event (default: {}); - reads stdin")
     parser.add_argument(
         "-n",
         "--invocations",
@@ -56,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         default=3.0,
-        metavar="S",
+        metavar="SECONDS",
         help="timeout in seconds (default 3, as Lambda's)",
     )
     parser.add_argument(
@@ -80,11 +81,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="AWS_LAMBDA_INITIALIZATION_TYPE (default on-demand)",
     )
     parser.add_argument("--output", metavar="FILE", help="write response payloads here, not stdout")
-    parser.add_argument("--name", help="function name (default: the module's name)")
+    parser.add_argument("--name", metavar="NAME", help="function name (default: the module's name)")
     parser.add_argument(
         "--port",
         type=int,
         default=0,
+        metavar="PORT",
         help="port of the Runtime API server on 127.0.0.1 (default: any free one)",
     )
 

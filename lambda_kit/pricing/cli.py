@@ -189,22 +189,11 @@ def _write_sweep_json(rows: list[SweepRow], args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the month's bill (or the sweep); 2 on a bad region, price or option."""
-    # the sweep's model options change nothing without --sweep: say so, not ignore them
-    given = [
-        o
-        for o, v in (
-            ("--cpu-bound-fraction", args.cpu_bound_fraction),
-            ("--max-vcpus", args.max_vcpus),
-        )
-        if v is not None
-    ]
-    if given and not args.sweep:
-        sys.stderr.write(
-            f"lambda-kit cost: {' and '.join(given)} "
-            f"{'apply' if len(given) > 1 else 'applies'} only with --sweep\n"
-        )
-        return 2
+    """Print the month's bill (or the sweep); 2 on a bad region, price or option.
+
+    Options that do nothing together (``--cpu-bound-fraction`` without ``--sweep``) are
+    refused before this runs, by lambda_kit._cli_rules.
+    """
     if args.cpu_bound_fraction is None:
         args.cpu_bound_fraction = 1.0
     if args.max_vcpus is None:

@@ -19,7 +19,7 @@ from lambda_kit import prices as price_table
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit prices``."""
-    parser.add_argument("--region", help="show one region (default: all)")
+    parser.add_argument("--region", metavar="REGION", help="show one region (default: all)")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), help="show one architecture")
     parser.add_argument(
         "--refresh",
@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         default=60.0,
-        metavar="S",
-        help="bound on fetching the offer file, in seconds (default 60)",
+        metavar="SECONDS",
+        help="with --refresh: bound on fetching the offer file, in seconds (default 60)",
     )
 
 
@@ -46,8 +46,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.refresh:
             print(_refresh(args.source, args.timeout), file=sys.stderr)
-        elif args.source:
-            raise ValueError("--from needs --refresh")
         for line in table_lines(args.region, args.arch):
             print(line)
     except (ValueError, OSError) as exc:

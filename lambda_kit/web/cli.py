@@ -21,9 +21,11 @@ from lambda_kit.web.events import SOURCES, BadEvent, make
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit event``."""
     parser.add_argument("source", choices=SOURCES, help="the event's source")
-    parser.add_argument("--path", default="/", help="request path (default /)")
-    parser.add_argument("--method", default="GET", help="HTTP method (default GET)")
-    parser.add_argument("--query", default="", metavar="A=1&B=2", help="query string")
+    parser.add_argument("--path", default="/", metavar="PATH", help="request path (default /)")
+    parser.add_argument(
+        "--method", default="GET", metavar="METHOD", help="HTTP method (default GET)"
+    )
+    parser.add_argument("--query", default="", metavar="QUERY", help="query string, e.g. a=1&b=2")
     parser.add_argument("--body", metavar="TEXT|@FILE", help="request body; @FILE reads a file")
     parser.add_argument(
         "--header", action="append", default=[], metavar="NAME:VALUE", help="a header (repeatable)"
