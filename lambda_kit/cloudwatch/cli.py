@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 
+from lambda_kit._term import fail, say
 from lambda_kit.cloudwatch.metrics import Target
 
 
@@ -65,8 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str) -> int:
-    sys.stderr.write(f"lambda-kit cloudwatch: {message}\n")
-    return 2
+    return fail("lambda-kit cloudwatch", message)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,7 +109,7 @@ def _dashboard(args: argparse.Namespace, t: Target) -> int:
     )
     problems = answer.get("DashboardValidationMessages") or []
     for p in problems:
-        sys.stderr.write(f"lambda-kit cloudwatch: {p.get('DataPath')}: {p.get('Message')}\n")
+        say("lambda-kit cloudwatch", f"{p.get('DataPath')}: {p.get('Message')}", "warning")
     sys.stdout.write(f"dashboard {name}: {len(body['widgets'])} widgets put in {t.region}\n")
     return 0
 

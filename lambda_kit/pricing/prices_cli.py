@@ -15,6 +15,7 @@ import argparse
 import sys
 
 from lambda_kit import prices as price_table
+from lambda_kit._term import fail, style
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,11 +47,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.refresh:
             print(_refresh(args.source, args.timeout), file=sys.stderr)
-        for line in table_lines(args.region, args.arch):
-            print(line)
+        lines = table_lines(args.region, args.arch)
     except (ValueError, OSError) as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit", str(exc))
+    paint = style(sys.stdout)
+    for line in lines:
+        print(paint.heading(line) if line == lines[0] or line == "sources:" else line)
     return 0
 
 

@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 
+from lambda_kit._term import fail, say, style
 from lambda_kit.local.function import ARCHITECTURES, MEMORY_CAPS, BadInput
 
 TYPE_CHECKING = False
@@ -119,8 +120,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except BadInput as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit", str(exc))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -154,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_json(tuning, choice, calibration), indent=2))
     else:
-        print(table(tuning, choice))
+        print(table(tuning, choice, style(sys.stdout)))
         if calibration is not None:
             print(f"calibration: {calibration.sentence()}")
     return 0 if choice.cheapest is not None else 1
@@ -204,7 +204,7 @@ def _measure(args: argparse.Namespace) -> tuple[Tuning, Choice]:
         )
     except KeyboardInterrupt:
         bar.close()
-        print("lambda-kit: tune interrupted; nothing left running", file=sys.stderr)
+        say("lambda-kit", "tune interrupted; nothing left running", "warning")
         raise
     finally:
         bar.close()
