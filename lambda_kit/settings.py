@@ -120,6 +120,12 @@ PLATFORM_TIMEOUT_MS = "LAMBDA_KIT_PLATFORM_TIMEOUT_MS"
 #: how long SIGTERM waits for the reports of invocations that started (ms)
 PLATFORM_FLUSH_MS = "LAMBDA_KIT_PLATFORM_FLUSH_MS"
 
+# -- the terminal the CLI writes to (lambda_kit._term) ------------------------------
+#: any non-empty value turns colour off (https://no-color.org)
+NO_COLOR = "NO_COLOR"
+#: "dumb" is a terminal that understands no escape sequences
+TERM = "TERM"
+
 
 def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:
     """An integer environment variable; a bad value warns once and gives ``default``.

@@ -29,6 +29,8 @@ HEAVY = (
     "lambda_kit.log",
     "lambda_kit.compat",
     "lambda_kit.metrics",
+    "lambda_kit._term",  # the CLIs' colour: never for a function
+    "lambda_kit._cli_rules",
     "aws_lambda_powertools",
     "enum",
     "lambda_kit.platform",  # the Telemetry API extension: only with LAMBDA_KIT_PLATFORM=1

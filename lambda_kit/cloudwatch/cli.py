@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 
+from lambda_kit._term import fail, say
 from lambda_kit.cloudwatch.metrics import Target
 
 
@@ -28,12 +29,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     alarms = sub.add_parser("alarms", help="alarms and saved queries (CloudFormation or --apply)")
     for p in (dash, alarms):
         p.add_argument("--function", required=True, metavar="NAME", help="Lambda function name")
-        p.add_argument("--service", help="the record's service (default: the function name)")
-        p.add_argument("--namespace", help="EMF namespace (default: as the EMF sink resolves it)")
-        p.add_argument("--log-group", help="default /aws/lambda/NAME")
-        p.add_argument("--region", help="default AWS_REGION, else us-east-1")
+        p.add_argument(
+            "--service", metavar="NAME", help="the record's service (default: the function name)"
+        )
+        p.add_argument(
+            "--namespace",
+            metavar="NAME",
+            help="EMF namespace (default: as the EMF sink resolves it)",
+        )
+        p.add_argument("--log-group", metavar="NAME", help="default /aws/lambda/FUNCTION")
+        p.add_argument("--region", metavar="REGION", help="default AWS_REGION, else us-east-1")
         p.add_argument("--apply", action="store_true", help="create it through the AWS API")
-    dash.add_argument("--name", help="dashboard name (default lambda-kit-NAME)")
+    dash.add_argument("--name", metavar="NAME", help="dashboard name (default lambda-kit-NAME)")
     alarms.add_argument("-o", "--output", metavar="FILE", help="write the template here")
     alarms.add_argument(
         "--memory-size",
@@ -59,8 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str) -> int:
-    sys.stderr.write(f"lambda-kit cloudwatch: {message}\n")
-    return 2
+    return fail("lambda-kit cloudwatch", message)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +109,7 @@ def _dashboard(args: argparse.Namespace, t: Target) -> int:
     )
     problems = answer.get("DashboardValidationMessages") or []
     for p in problems:
-        sys.stderr.write(f"lambda-kit cloudwatch: {p.get('DataPath')}: {p.get('Message')}\n")
+        say("lambda-kit cloudwatch", f"{p.get('DataPath')}: {p.get('Message')}", "warning")
     sys.stdout.write(f"dashboard {name}: {len(body['widgets'])} widgets put in {t.region}\n")
     return 0
 

@@ -14,6 +14,7 @@ import difflib
 import sys
 from pathlib import Path
 
+from lambda_kit._term import fail, style
 from lambda_kit.compat.migrate import Result, rewrite
 
 
@@ -48,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
             except SyntaxError as exc:
                 raise ValueError(f"{path}:{exc.lineno}: cannot parse: {exc.msg}") from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        print(f"lambda-kit migrate: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit migrate", str(exc))
     out = sys.stdout
     changed = 0
     for path, text, result in results:
@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
                 path.write_text(result.source, encoding="utf-8")
     findings = [(path, f) for path, _, result in results for f in result.findings]
     if findings:
-        out.write("\nnot covered by lambda_kit (keeps working on Powertools):\n")
+        heading = style(out).heading("not covered by lambda_kit (keeps working on Powertools):")
+        out.write(f"\n{heading}\n")
         for path, finding in findings:
             out.write(f"{path}:{finding.line}: {finding.what}\n")
     verb = "rewrote" if args.write else "would rewrite"

@@ -14,6 +14,7 @@ import json
 import sys
 from typing import Any
 
+from lambda_kit._term import fail, say, style
 from lambda_kit.imports.tree import Node, render_text, total_ms
 
 
@@ -39,24 +40,29 @@ def _non_negative(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The subcommand's options."""
-    parser.add_argument("target", nargs="?", help="a module, a .py file, or MODULE:HANDLER")
+    parser.add_argument(
+        "target", nargs="?", metavar="TARGET", help="a module, a .py file, or MODULE:HANDLER"
+    )
     parser.add_argument(
         "--runs",
         type=_positive_int,
         default=5,
+        metavar="N",
         help="fresh interpreters to run; the fastest is shown (default 5)",
     )
     parser.add_argument(
         "--top",
         type=int,
         default=20,
+        metavar="N",
         help="show the N slowest top-level imports (0: all; default 20)",
     )
     parser.add_argument(
         "--min-ms",
         type=_non_negative,
         default=1.0,
-        help="hide modules faster than this (default 1.0)",
+        metavar="MS",
+        help="hide modules faster than this many ms (default 1.0)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page")
@@ -68,8 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"lambda-kit imports: {message}\n")
-    return code
+    return fail("lambda-kit imports", message, code)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -127,23 +132,23 @@ def _print_text(
     advice: list[dict[str, Any]],
     args: argparse.Namespace,
 ) -> None:
+    paint = style(sys.stdout)
     if "runs_ms" in meta:
         runs = ", ".join(f"{r:.1f}" for r in meta["runs_ms"])
-        print(f"{title}: fastest of {len(meta['runs_ms'])} runs (ms: {runs})")
+        print(paint.heading(f"{title}: fastest of {len(meta['runs_ms'])} runs (ms: {runs})"))
     else:
+        more = meta["runs_in_log"]
         print(
-            f"{title}: {meta['import_lines']} imports read"
-            + (
-                f", first of {meta['runs_in_log']} runs in the log"
-                if meta["runs_in_log"] > 1
-                else ""
+            paint.heading(
+                f"{title}: {meta['import_lines']} imports read"
+                + (f", first of {more} runs in the log" if more > 1 else "")
             )
         )
     print(render_text(roots, top=max(args.top, 0), min_ms=args.min_ms))
     if advice:
-        print("\nadvice:")
+        print("\n" + paint.heading("advice:"))
         for item in advice:
-            print(f"- {item['message']}")
+            print(f"- {paint.warning(item['message'])}")
     if args.html:
         print(f"\nwrote {args.html}")
 
@@ -166,10 +171,10 @@ def _from_log(path: str) -> tuple[list[Node], dict[str, Any], int]:
     except Exception as exc:  # a bug of ours must still end in one line, not a traceback
         return [], {}, _fail(f"could not read {path}: {type(exc).__name__}: {exc}", 2)
     for problem in log.problems[:MAX_PROBLEMS_SHOWN]:
-        sys.stderr.write(f"lambda-kit imports: {path} {problem}; malformed line skipped\n")
+        say("lambda-kit imports", f"{path} {problem}; malformed line skipped", "warning")
     hidden = len(log.problems) - MAX_PROBLEMS_SHOWN
     if hidden > 0:
-        sys.stderr.write(f"lambda-kit imports: {path}: {hidden} more malformed lines skipped\n")
+        say("lambda-kit imports", f"{path}: {hidden} more malformed lines skipped", "warning")
     if not log.runs:
         return (
             [],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lambda_kit._term import Style, fail, style
 from lambda_kit.layer.targets import ARCHITECTURES, PYTHONS
 
 
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--with",
         dest="extras",
         default="",
-        metavar="EXTRA[,EXTRA]",
+        metavar="EXTRA[,EXTRA...]",
         help="optional parts to include: otel (opentelemetry-api), xray (aws-xray-sdk)",
     )
     parser.add_argument(
@@ -64,29 +65,33 @@ def run(args: argparse.Namespace) -> int:
         )
         layer = build_layer(target, args.output, extras, pip_cache=args.pip_cache)
     except BadInput as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit", str(exc))
     except LayerError as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 1
-    print(summary(layer))
+        return fail("lambda-kit", str(exc), 1)
+    print(summary(layer, style(sys.stdout)))
     return 0 if layer.share_of_limit <= 1 else 1
 
 
-def summary(layer: object) -> str:
+def summary(layer: object, paint: Style | None = None) -> str:
     """What was built, in a few lines: contents, size against the limit, bytecode, the wrapper."""
     from lambda_kit.layer.build import OPT_PYTHON, Layer
 
     assert isinstance(layer, Layer)
+    paint = paint or Style(False)
     mb = 1024 * 1024
     share = layer.share_of_limit
-    lines = [
-        f"{layer.path}: {layer.target.runtime()} {layer.target.arch}, {layer.files} files",
-        "  packages: " + ", ".join(f"{name} {version}" for name, version in layer.packages),
-        f"  size: {layer.zipped_bytes / mb:.1f} MB zipped, {layer.unzipped_bytes / mb:.1f} MB"
+    size = (
+        f"{layer.zipped_bytes / mb:.1f} MB zipped, {layer.unzipped_bytes / mb:.1f} MB"
         f" unzipped = {share:.1%} of Lambda's 250 MB unzipped limit"
+    )
+    lines = [
+        paint.heading(
+            f"{layer.path}: {layer.target.runtime()} {layer.target.arch}, {layer.files} files"
+        ),
+        "  packages: " + ", ".join(f"{name} {version}" for name, version in layer.packages),
+        f"  size: {paint.error(size) if share > 1 else paint.figure(size)}"
         " (the function's code and all its layers together)"
-        + ("  OVER THE LIMIT" if share > 1 else ""),
+        + (paint.error("  OVER THE LIMIT") if share > 1 else ""),
         "  bytecode: "
         + (
             f"compiled by {layer.compiled_with} (unchecked-hash .pyc)"
@@ -95,5 +100,5 @@ def summary(layer: object) -> str:
         ),
         f"  exec wrapper: AWS_LAMBDA_EXEC_WRAPPER={OPT_PYTHON}/lambda_kit/imports/exec_wrapper.sh",
     ]
-    lines += [f"  note: {note}" for note in layer.notes]
+    lines += [f"  note: {paint.warning(note)}" for note in layer.notes]
     return "\n".join(lines)

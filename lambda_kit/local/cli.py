@@ -15,6 +15,7 @@ import signal
 import sys
 from typing import TextIO
 
+from lambda_kit._term import fail, say, style
 from lambda_kit.local.function import ARCHITECTURES, INIT_TYPES, MEMORY_CAPS, BadInput
 
 
@@ -22,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit invoke``."""
     parser.add_argument(
         "handler",
+        metavar="HANDLER",
         help="MODULE:HANDLER, MODULE.HANDLER or path/to/file.py:HANDLER (with --web: MODULE:APP)",
     )
     parser.add_argument(
@@ -29,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="HANDLER is an ASGI/WSGI app: run it as Lambda Web Adapter would (docs/web.md)",
     )
-    parser.add_argument("--event", metavar="FILE|-", help="JSON event (default: {}); - reads stdin")
+    parser.add_argument("--event", metavar="FILE", help="JSON event (default: {}); - reads stdin")
     parser.add_argument(
         "-n",
         "--invocations",
@@ -56,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         default=3.0,
-        metavar="S",
+        metavar="SECONDS",
         help="timeout in seconds (default 3, as Lambda's)",
     )
     parser.add_argument(
@@ -80,11 +82,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="AWS_LAMBDA_INITIALIZATION_TYPE (default on-demand)",
     )
     parser.add_argument("--output", metavar="FILE", help="write response payloads here, not stdout")
-    parser.add_argument("--name", help="function name (default: the module's name)")
+    parser.add_argument("--name", metavar="NAME", help="function name (default: the module's name)")
     parser.add_argument(
         "--port",
         type=int,
         default=0,
+        metavar="PORT",
         help="port of the Runtime API server on 127.0.0.1 (default: any free one)",
     )
 
@@ -130,8 +133,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except BadInput as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit", str(exc))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -145,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.web:
         from lambda_kit.web.cli import run_invoke_web
 
-        return run_invoke_web(args, parse_env(args.env), read_event, summary)
+        return run_invoke_web(args, parse_env(args.env), read_event, summary, print_summary)
     fn = Function(
         args.handler,
         memory_mb=args.memory,
@@ -158,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     event = read_event(args.event)
     if fn.arch_note:
-        print(f"lambda-kit: {fn.arch_note}", file=sys.stderr)
+        say("lambda-kit", fn.arch_note, "warning")
     if importlib.util.find_spec("awslambdaric") is None:
         from lambda_kit._version import install_hint
 
@@ -188,8 +190,15 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if out is not None:
             out.close()
-    print(summary(result, fn.memory_mb, fn.architecture), file=sys.stderr)
+    print_summary(summary(result, fn.memory_mb, fn.architecture))
     return 0 if result.ok else 1
+
+
+def print_summary(text: str) -> None:
+    """``summary``'s lines on stderr: the failures in the error colour, the rest bold."""
+    paint = style(sys.stderr)
+    for line in text.splitlines():
+        print(paint.error(line) if " failed: " in line else paint.heading(line), file=sys.stderr)
 
 
 def summary(result: object, memory_mb: int, arch: str) -> str:

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 
+from lambda_kit._term import Style, style
 from lambda_kit.local.function import Function
 from lambda_kit.local.results import Result, Run
 from lambda_kit.local.runner import run_environment
@@ -144,12 +145,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     width = max(60, min(shutil.get_terminal_size((110, 24)).columns, 140))
     term = _Terminal(width)
+    paint = style(sys.stdout)
     rows: list[tuple[str, Result]] = []
     print("lambda-kit demo: the bundled examples, each run as Lambda runs it: a Runtime API")
     print("server on 127.0.0.1 and the real awslambdaric runtime client in a child process.")
     for n, (title, file, events, timeout) in enumerate(STEPS, 1):
         handler = os.path.join(folder, file) + ":handler"
-        print(f"\n{n}. {title}")
+        print("\n" + paint.heading(f"{n}. {title}"))
         print(
             f"   $ lambda-kit invoke {_shown(os.path.join(folder, file))}:handler -n {len(events)}"
             f" --memory {args.memory} --timeout {timeout:g}"
@@ -161,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"    -> response: {_short(r.payload, width - 17)}")
     rows += _web_step(folder, args.memory, len(STEPS) + 1, term, width)
     print()
-    print(table(rows, args.memory))
+    print(table(rows, args.memory, paint))
     return 0
 
 
@@ -173,7 +175,8 @@ def _web_step(folder: str, memory_mb: int, n: int, term: _Terminal, width: int
     app = os.path.join(folder, "web", "app.py")
     if not os.path.isfile(app):
         return []
-    print(f"\n{n}. A Starlette app behind the Lambda Web Adapter, streaming: cold, then warm")
+    title = f"{n}. A Starlette app behind the Lambda Web Adapter, streaming: cold, then warm"
+    print("\n" + style(sys.stdout).heading(title))
     if any(importlib.util.find_spec(m) is None for m in ("uvicorn", "starlette")):
         from lambda_kit._version import install_hint
 
@@ -199,15 +202,16 @@ def _short(payload: bytes, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def table(rows: list[tuple[str, Result]], memory_mb: int) -> str:
-    """What each invocation cost, one row each."""
+def table(rows: list[tuple[str, Result]], memory_mb: int, paint: Style | None = None) -> str:
+    """What each invocation cost, one row each (headings coloured by ``paint`` when on)."""
+    paint = paint or Style(False)
     head = (
         f"{'invocation':<22}{'status':<9}{'init ms':>9}{'duration ms':>13}{'billed ms':>11}"
         f"{'max MB':>8}{'USD per 1M':>12}"
     )
     out = [
-        f"What each invocation cost ({memory_mb} MB, x86_64, us-east-1 prices):",
-        head,
+        paint.heading(f"What each invocation cost ({memory_mb} MB, x86_64, us-east-1 prices):"),
+        paint.heading(head),
         "-" * len(head),
     ]
     for name, r in rows:

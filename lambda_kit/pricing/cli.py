@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import Any
 
+from lambda_kit._term import fail, style
 from lambda_kit.billing import init_is_billed
 from lambda_kit.prices import prices_for
 from lambda_kit.pricing.cli_options import add_arguments as add_arguments
@@ -84,13 +85,18 @@ def _money(usd: float) -> str:
 
 def _print_bill(bill: Bill, work: Workload, free_tier: bool) -> None:
     p = bill.prices
+    paint = style(sys.stdout)
 
-    def line(label: str, usd: float, detail: str = "") -> None:
-        sys.stdout.write(f"  {label:<34}{_money(usd):>14}   {detail}".rstrip() + "\n")
+    def line(label: str, usd: float, detail: str = "", key: bool = False) -> None:
+        text = f"  {label:<34}{_money(usd):>14}   {detail}".rstrip()
+        sys.stdout.write((paint.figure(text) if key else text) + "\n")
 
     sys.stdout.write(
-        f"{work.memory_mb} MB {work.architecture} in {p.region}: {work.duration_ms:g} ms x "
-        f"{work.invocations:,.0f} invocations a month\n"
+        paint.heading(
+            f"{work.memory_mb} MB {work.architecture} in {p.region}: {work.duration_ms:g} ms x "
+            f"{work.invocations:,.0f} invocations a month"
+        )
+        + "\n"
     )
     line(
         "requests" + (" after the free tier" if free_tier else ""),
@@ -122,7 +128,7 @@ def _print_bill(bill: Bill, work: Workload, free_tier: bool) -> None:
             bill.provisioned_duration_usd,
             f"at ${p.provisioned_duration_gb_s_usd:.10f}/GB-s",
         )
-    line("total per month", bill.total_usd)
+    line("total per month", bill.total_usd, key=True)
     line("per million invocations", bill.per_million_usd)
     sys.stdout.write(
         f"  {'per invocation':<34}{'$' + format(bill.per_invocation_usd, '.10f'):>14}\n"
@@ -137,9 +143,11 @@ def _print_sweep(rows: list[SweepRow], work: Workload, fraction: float, max_vcpu
         f"{max_vcpus:g} vCPU; {fraction:.0%} of the {work.duration_ms:g} ms measured at "
         f"{work.memory_mb} MB scales with CPU.\n"
     )
+    paint = style(sys.stdout)
     top = max(r.bill.total_usd for r in rows) or 1.0
     width = 30
-    out(f"{'memory':>8} {'duration':>11} {'per month':>12} {'per million':>12}  cost\n")
+    head = f"{'memory':>8} {'duration':>11} {'per month':>12} {'per million':>12}  cost"
+    out(paint.heading(head) + "\n")
     for r in rows:
         bar = "#" * max(1, round(r.bill.total_usd / top * width))
         mark = " <- measured" if r.memory_mb == work.memory_mb else ""
@@ -150,12 +158,18 @@ def _print_sweep(rows: list[SweepRow], work: Workload, fraction: float, max_vcpu
     cheapest = min(rows, key=lambda r: (r.bill.total_usd, r.memory_mb))
     fastest = min(rows, key=lambda r: (round(r.duration_ms, 6), r.bill.total_usd))
     out(
-        f"cheapest: {cheapest.memory_mb} MB at {_money(cheapest.bill.total_usd)} a month "
-        f"({cheapest.duration_ms:.1f} ms)\n"
+        paint.figure(
+            f"cheapest: {cheapest.memory_mb} MB at {_money(cheapest.bill.total_usd)} a month "
+            f"({cheapest.duration_ms:.1f} ms)"
+        )
+        + "\n"
     )
     out(
-        f"fastest:  {fastest.memory_mb} MB at {fastest.duration_ms:.1f} ms "
-        f"({_money(fastest.bill.total_usd)} a month)\n"
+        paint.figure(
+            f"fastest:  {fastest.memory_mb} MB at {fastest.duration_ms:.1f} ms "
+            f"({_money(fastest.bill.total_usd)} a month)"
+        )
+        + "\n"
     )
 
 
@@ -189,22 +203,11 @@ def _write_sweep_json(rows: list[SweepRow], args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the month's bill (or the sweep); 2 on a bad region, price or option."""
-    # the sweep's model options change nothing without --sweep: say so, not ignore them
-    given = [
-        o
-        for o, v in (
-            ("--cpu-bound-fraction", args.cpu_bound_fraction),
-            ("--max-vcpus", args.max_vcpus),
-        )
-        if v is not None
-    ]
-    if given and not args.sweep:
-        sys.stderr.write(
-            f"lambda-kit cost: {' and '.join(given)} "
-            f"{'apply' if len(given) > 1 else 'applies'} only with --sweep\n"
-        )
-        return 2
+    """Print the month's bill (or the sweep); 2 on a bad region, price or option.
+
+    Options that do nothing together (``--cpu-bound-fraction`` without ``--sweep``) are
+    refused before this runs, by lambda_kit._cli_rules.
+    """
     if args.cpu_bound_fraction is None:
         args.cpu_bound_fraction = 1.0
     if args.max_vcpus is None:
@@ -217,8 +220,7 @@ def run(args: argparse.Namespace) -> int:
             gb_s_usd=args.price_gb_s_usd,
         )
     except ValueError as err:
-        sys.stderr.write(f"lambda-kit cost: {err}\n")
-        return 2
+        return fail("lambda-kit cost", str(err))
     work = _workload(args)
     if args.sweep:
         rows = sweep(
@@ -240,8 +242,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             usd, source = lmi.instance_price(args.instance_type, args.instance_usd_per_hour)
         except ValueError as err:
-            sys.stderr.write(f"lambda-kit cost: {err}\n")
-            return 2
+            return fail("lambda-kit cost", str(err))
         sys.stdout.write(
             "\n".join(lmi.compare_lines(bill, args.instance_type, args.instances, usd, source))
             + "\n"

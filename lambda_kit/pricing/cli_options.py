@@ -59,7 +59,7 @@ def _workload_options(parser: argparse.ArgumentParser) -> None:
         "--duration-ms",
         required=True,
         type=_ranged("--duration-ms", 0, 900_000, " ms"),
-        metavar="D",
+        metavar="MS",
         help="handler duration of one invocation (ms, at most 900,000)",
     )
     req.add_argument(
@@ -79,27 +79,30 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         help="the function's architecture; arm64 is priced about 20%% lower (default x86_64)",
     )
     parser.add_argument(
-        "--region", default="us-east-1", help=f"one of: {', '.join(region_names())}"
+        "--region",
+        default="us-east-1",
+        metavar="REGION",
+        help=f"prices of this region (default us-east-1), one of: {', '.join(region_names())}",
     )
     parser.add_argument(
         "--init-ms",
         type=_ranged("--init-ms", 0, 900_000, " ms"),
         default=0.0,
-        metavar="I",
+        metavar="MS",
         help="INIT duration of a cold start (ms)",
     )
     parser.add_argument(
         "--cold-start-rate",
         type=_ranged("--cold-start-rate", 0, 1, ""),
         default=0.0,
-        metavar="R",
+        metavar="RATE",
         help="share of invocations that are cold starts, 0-1",
     )
     parser.add_argument(
         "--storage-mb",
         type=_ranged("--storage-mb", 512, 10240, " MB", integer=True),
         default=512,
-        metavar="S",
+        metavar="MB",
         help="ephemeral storage, 512-10240 MB",
     )
     parser.add_argument(
@@ -113,7 +116,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         "--hours",
         type=_ranged("--hours", 0, 744, " hours"),
         default=0.0,
-        metavar="H",
+        metavar="HOURS",
         help="hours a month provisioned concurrency is on (at most 744)",
     )
 
@@ -128,7 +131,7 @@ def _billing_options(parser: argparse.ArgumentParser) -> None:
         "--month-gb-s",
         type=_ranged("--month-gb-s", 0, 1e15, " GB-s"),
         default=0.0,
-        metavar="G",
+        metavar="GB_S",
         help="GB-s the account already uses this month (tiers start there)",
     )
     parser.add_argument(
@@ -173,7 +176,7 @@ def _billing_options(parser: argparse.ArgumentParser) -> None:
         "--cpu-bound-fraction",
         type=_ranged("--cpu-bound-fraction", 0, 1, ""),
         default=None,
-        metavar="F",
+        metavar="FRACTION",
         help="share of the duration that scales with CPU (with --sweep; default 1)",
     )
     parser.add_argument(
@@ -206,6 +209,6 @@ def _lmi_options(parser: argparse.ArgumentParser) -> None:
         "--instance-usd-per-hour",
         type=_ranged("--instance-usd-per-hour", 0, 1000, " USD"),
         default=None,
-        metavar="P",
+        metavar="USD",
         help="the instance's on-demand price (default: lambda_kit.pricing.lmi's table)",
     )

@@ -15,11 +15,12 @@ import argparse
 import sys
 
 from lambda_kit import prices as price_table
+from lambda_kit._term import fail, style
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit prices``."""
-    parser.add_argument("--region", help="show one region (default: all)")
+    parser.add_argument("--region", metavar="REGION", help="show one region (default: all)")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), help="show one architecture")
     parser.add_argument(
         "--refresh",
@@ -36,8 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         default=60.0,
-        metavar="S",
-        help="bound on fetching the offer file, in seconds (default 60)",
+        metavar="SECONDS",
+        help="with --refresh: bound on fetching the offer file, in seconds (default 60)",
     )
 
 
@@ -46,13 +47,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.refresh:
             print(_refresh(args.source, args.timeout), file=sys.stderr)
-        elif args.source:
-            raise ValueError("--from needs --refresh")
-        for line in table_lines(args.region, args.arch):
-            print(line)
+        lines = table_lines(args.region, args.arch)
     except (ValueError, OSError) as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit", str(exc))
+    paint = style(sys.stdout)
+    for line in lines:
+        print(paint.heading(line) if line == lines[0] or line == "sources:" else line)
     return 0
 
 

@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 
+from lambda_kit._term import fail, say, style
 from lambda_kit.local.function import ARCHITECTURES, MEMORY_CAPS, BadInput
 
 TYPE_CHECKING = False
@@ -26,13 +27,16 @@ DEFAULT_SIZES = "128,256,512,1024,1769,3008"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit tune``."""
     parser.add_argument(
-        "handler", nargs="?", help="MODULE:HANDLER, MODULE.HANDLER or path/to/file.py:HANDLER"
+        "handler",
+        nargs="?",
+        metavar="HANDLER",
+        help="MODULE:HANDLER, MODULE.HANDLER or path/to/file.py:HANDLER",
     )
-    parser.add_argument("--event", metavar="FILE|-", help="JSON event (default: {}); - reads stdin")
+    parser.add_argument("--event", metavar="FILE", help="JSON event (default: {}); - reads stdin")
     parser.add_argument(
         "--memory",
         default=DEFAULT_SIZES,
-        metavar="MB,MB,...",
+        metavar="MB[,MB...]",
         help=f"memory sizes to measure (default {DEFAULT_SIZES})",
     )
     parser.add_argument(
@@ -47,14 +51,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--cold",
         type=int,
         default=1,
-        metavar="K",
+        metavar="N",
         help="fresh environments per size, each starting cold (default 1)",
     )
     parser.add_argument(
-        "--timeout", type=float, default=3.0, metavar="S", help="timeout in seconds (default 3)"
+        "--timeout",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="timeout in seconds (default 3)",
     )
-    parser.add_argument("--arch", choices=ARCHITECTURES, default="x86_64", help="priced for")
-    parser.add_argument("--region", default="us-east-1", help="priced for (default us-east-1)")
+    parser.add_argument(
+        "--arch", choices=ARCHITECTURES, default="x86_64", help="priced for (default x86_64)"
+    )
+    parser.add_argument(
+        "--region", default="us-east-1", metavar="REGION", help="priced for (default us-east-1)"
+    )
     parser.add_argument(
         "--env", action="append", default=[], metavar="KEY=VALUE", help="environment variable"
     )
@@ -69,11 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--balanced-weight",
         type=float,
         default=0.5,
-        metavar="W",
+        metavar="WEIGHT",
         help="0 = fastest .. 1 = cheapest, as Power Tuning's balancedWeight (default 0.5)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object, not a table")
-    parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML chart here")
+    parser.add_argument(
+        "--html", metavar="FILE", help="also write a self-contained HTML chart here"
+    )
     parser.add_argument(
         "--calibrate",
         action="store_true",
@@ -106,8 +120,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except BadInput as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit", str(exc))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -141,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_json(tuning, choice, calibration), indent=2))
     else:
-        print(table(tuning, choice))
+        print(table(tuning, choice, style(sys.stdout)))
         if calibration is not None:
             print(f"calibration: {calibration.sentence()}")
     return 0 if choice.cheapest is not None else 1
@@ -191,7 +204,7 @@ def _measure(args: argparse.Namespace) -> tuple[Tuning, Choice]:
         )
     except KeyboardInterrupt:
         bar.close()
-        print("lambda-kit: tune interrupted; nothing left running", file=sys.stderr)
+        say("lambda-kit", "tune interrupted; nothing left running", "warning")
         raise
     finally:
         bar.close()

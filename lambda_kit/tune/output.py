@@ -13,6 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
+    from lambda_kit._term import Style
     from lambda_kit.tune.calibrate import Calibration
     from lambda_kit.tune.measure import SizeResult, Tuning
 
@@ -126,8 +127,12 @@ def _status(r: SizeResult) -> str:
     )
 
 
-def table(tuning: Tuning, choice: Choice) -> str:
-    """The terminal report: one row per size, then the picks, warnings and notes."""
+def table(tuning: Tuning, choice: Choice, paint: Style | None = None) -> str:
+    """The terminal report: one row per size, then the picks, warnings and notes
+    (coloured by ``paint``, lambda_kit._term's, when it is on)."""
+    from lambda_kit._term import Style
+
+    paint = paint or Style(False)
     head = (
         "memory", "vCPU", "warm p50", "warm p99", "billed p50", "cold init+run",
         "peak MB", "$/invocation", "$/million", "status",
@@ -155,22 +160,25 @@ def table(tuning: Tuning, choice: Choice) -> str:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = [
-        f"lambda-kit tune {tuning.handler}: {len(tuning.results)} size(s) x "
-        f"({tuning.cold_starts} cold + {tuning.invocations} warm), "
-        f"{tuning.region} {tuning.architecture}"
+        paint.heading(
+            f"lambda-kit tune {tuning.handler}: {len(tuning.results)} size(s) x "
+            f"({tuning.cold_starts} cold + {tuning.invocations} warm), "
+            f"{tuning.region} {tuning.architecture}"
+        )
     ]
-    for row in rows:
+    for n, row in enumerate(rows):
         cells = [
             c.rjust(w) if i < len(row) - 1 else c
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
-        lines.append("  ".join(cells).rstrip())
+        text = "  ".join(cells).rstrip()
+        lines.append(paint.heading(text) if n < 2 else text)  # the two header rows
     lines.append("")
     for key in ("cheapest", "fastest", "balanced"):
         mb = getattr(choice, key)
         if mb is not None:
-            lines.append(f"{key:>9}: {mb} MB. {choice.reasons[key]}")
-    lines.extend(f"  warning: {w}" for w in choice.warnings)
+            lines.append(f"{key:>9}: {paint.figure(f'{mb} MB')}. {choice.reasons[key]}")
+    lines.extend(f"  warning: {paint.warning(w)}" for w in choice.warnings)
     lines.extend(f"     note: {n}" for n in [*tuning.notes, NOT_LAMBDA])
     return "\n".join(lines)
 

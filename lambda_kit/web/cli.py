@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import Callable
 
+from lambda_kit._term import fail
 from lambda_kit.local.function import BadInput
 from lambda_kit.web.events import SOURCES, BadEvent, make
 
@@ -21,9 +22,11 @@ from lambda_kit.web.events import SOURCES, BadEvent, make
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lambda-kit event``."""
     parser.add_argument("source", choices=SOURCES, help="the event's source")
-    parser.add_argument("--path", default="/", help="request path (default /)")
-    parser.add_argument("--method", default="GET", help="HTTP method (default GET)")
-    parser.add_argument("--query", default="", metavar="A=1&B=2", help="query string")
+    parser.add_argument("--path", default="/", metavar="PATH", help="request path (default /)")
+    parser.add_argument(
+        "--method", default="GET", metavar="METHOD", help="HTTP method (default GET)"
+    )
+    parser.add_argument("--query", default="", metavar="QUERY", help="query string, e.g. a=1&b=2")
     parser.add_argument("--body", metavar="TEXT|@FILE", help="request body; @FILE reads a file")
     parser.add_argument(
         "--header", action="append", default=[], metavar="NAME:VALUE", help="a header (repeatable)"
@@ -60,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
         event = make(args.source, path=args.path, method=args.method, body=_body(args.body),
                      headers=_headers(args.header), query=args.query.lstrip("?"))  # fmt: skip
     except (BadInput, BadEvent) as exc:
-        print(f"lambda-kit: {exc}", file=sys.stderr)
-        return 2
+        return fail("lambda-kit", str(exc))
     print(json.dumps(event, indent=2))
     return 0
 
@@ -71,9 +73,11 @@ def run_invoke_web(
     env: dict[str, str],
     read_event: Callable[[str | None], bytes],
     summary: Callable[[object, int, str], str],
+    show: Callable[[str], None] | None = None,
 ) -> int:
     """``lambda-kit invoke --web MODULE:APP``: the events through the app, as Lambda would
-    (``invoke``'s own ``read_event`` and closing ``summary`` line are passed in)."""
+    (``invoke``'s own ``read_event``, closing ``summary`` line and its printer ``show``
+    are passed in)."""
     from lambda_kit.local.function import Function
     from lambda_kit.web.local import run_web
 
@@ -101,5 +105,9 @@ def run_invoke_web(
     finally:
         if out is not None:
             out.close()
-    print(summary(result, fn.memory_mb, fn.architecture), file=sys.stderr)
+    text = summary(result, fn.memory_mb, fn.architecture)
+    if show is None:
+        print(text, file=sys.stderr)
+    else:
+        show(text)
     return 0 if result.ok else 1
