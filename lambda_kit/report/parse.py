@@ -22,8 +22,11 @@ Forms understood (examples with their sources: ``tests/fixtures/report_corpus.js
   ``platform_report`` lines (``LAMBDA_KIT_PLATFORM=1``: Lambda's figures from the
   Telemetry API, docs/platform.md).
 
-A line that is none of these is skipped; a line that claims to be a REPORT but
-cannot be read raises :class:`Malformed` with the reason.
+A line that is none of these is skipped; a line that claims to be a REPORT (or a
+``platform.report`` event, or one of our records) but cannot be read raises
+:class:`Malformed` with the reason: a field missing or not a number, a value
+outside what Lambda can print (:mod:`lambda_kit.report.values` has the bounds),
+JSON that does not parse or nests too deeply.
 """
 
 from __future__ import annotations
@@ -31,6 +34,25 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+
+from lambda_kit.report.values import (
+    Malformed,
+    cost_usd,
+    duration_ms,
+    memory_size_mb,
+    memory_used_mb,
+    text_or_none,
+    whole_ms,
+)
+
+__all__ = [
+    "Malformed",
+    "Sample",
+    "parse_line",
+    "parse_platform_line",
+    "parse_platform_report",
+    "parse_record",
+]
 
 _REPORT = "REPORT RequestId:"
 # Longest names first, so "Billed Restore Duration" is never read as "Restore Duration".
@@ -45,11 +67,9 @@ _LOG_GROUP = re.compile(r"/aws/lambda/([A-Za-z0-9_\-]+)")
 # "field": "@message", "value": "..." (Insights GetQueryResults)
 _MESSAGE_KEY = re.compile(r'"@?message"\s*:\s*"|"field"\s*:\s*"@message"\s*,\s*"value"\s*:\s*"')
 _EPOCH_MS = re.compile(r'"timestamp"\s*:\s*(\d{12,14})\b')
+# a JSON line that says it is a report event or one of our records (then it must parse)
+_CLAIMS = re.compile(r'"type"\s*:\s*"(?:platform\.report|invocation|platform_report)"')
 _decoder = json.JSONDecoder()
-
-
-class Malformed(ValueError):
-    """A REPORT line (or platform.report event) that cannot be read; the message says why."""
 
 
 class Sample:
@@ -124,16 +144,6 @@ class Sample:
         return f"Sample({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
 
 
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise Malformed(f"{what} is not a number: {text!r}") from None
-    if not value >= 0:  # also refuses NaN
-        raise Malformed(f"{what} must not be negative: {text!r}")
-    return value
-
-
 def _timestamp(text: str) -> str | None:
     m = _TIMESTAMP.search(text)
     return f"{m.group(1)}T{m.group(2)}:{m.group(3)}" if m else None
@@ -169,15 +179,15 @@ def parse_report_text(
     billed_restore = fields.get("Billed Restore Duration")
     prefix = line[:at]
     return Sample(
-        _number(fields["Duration"], "Duration"),
-        int(_number(fields["Billed Duration"], "Billed Duration")),
-        int(_number(fields["Memory Size"], "Memory Size")),
-        int(_number(fields["Max Memory Used"], "Max Memory Used")),
-        init_ms=None if init is None else _number(init, "Init Duration"),
-        restore_ms=None if restore is None else _number(restore, "Restore Duration"),
+        duration_ms(fields["Duration"], "Duration"),
+        whole_ms(fields["Billed Duration"], "Billed Duration"),
+        memory_size_mb(fields["Memory Size"], "Memory Size"),
+        memory_used_mb(fields["Max Memory Used"], "Max Memory Used"),
+        init_ms=None if init is None else duration_ms(init, "Init Duration"),
+        restore_ms=None if restore is None else duration_ms(restore, "Restore Duration"),
         billed_restore_ms=None
         if billed_restore is None
-        else int(_number(billed_restore, "Billed Restore Duration")),
+        else whole_ms(billed_restore, "Billed Restore Duration"),
         status="error" if error_type and status == "success" else status,
         error_type=error_type,
         request_id=rid.group(1) if rid else None,
@@ -201,42 +211,42 @@ def _function_in(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _metric(metrics: dict[str, Any], key: str, required: bool = True) -> float | None:
-    value = metrics.get(key)
-    if value is None:
-        if required:
+def _metrics(event: dict[str, Any]) -> dict[str, Any]:
+    record = event.get("record")
+    if not isinstance(record, dict) or not isinstance(record.get("metrics"), dict):
+        raise Malformed("platform.report without record.metrics")
+    metrics: dict[str, Any] = record["metrics"]
+    for key in ("durationMs", "billedDurationMs", "memorySizeMB", "maxMemoryUsedMB"):
+        if metrics.get(key) is None:
             raise Malformed(f"platform.report without metrics.{key}")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise Malformed(f"platform.report metrics.{key} is not a duration or size: {value!r}")
-    return float(value)
+    return metrics
 
 
 def parse_platform_report(event: dict[str, Any], *, function: str | None = None) -> Sample:
     """Read a ``platform.report`` event (``{"time", "type", "record": {"metrics", "status"}}``)."""
-    record = event.get("record")
-    if not isinstance(record, dict) or not isinstance(record.get("metrics"), dict):
-        raise Malformed("platform.report without record.metrics")
-    metrics = record["metrics"]
-    duration = _metric(metrics, "durationMs")
-    billed = _metric(metrics, "billedDurationMs")
-    memory = _metric(metrics, "memorySizeMB")
-    used = _metric(metrics, "maxMemoryUsedMB")
-    assert duration is not None and billed is not None and memory is not None and used is not None
-    billed_restore = _metric(metrics, "billedRestoreDurationMs", False)
-    error_type = record.get("errorType")
+    metrics = _metrics(event)
+    record = event["record"]
+
+    def optional(key: str) -> float | None:
+        value = metrics.get(key)
+        return None if value is None else duration_ms(value, f"metrics.{key}")
+
+    billed_restore = metrics.get("billedRestoreDurationMs")
+    error_type = text_or_none(record.get("errorType"), "record.errorType")
     time = event.get("time")
     return Sample(
-        duration,
-        int(billed),
-        int(memory),
-        int(used),
-        init_ms=_metric(metrics, "initDurationMs", False),
-        restore_ms=_metric(metrics, "restoreDurationMs", False),
-        billed_restore_ms=None if billed_restore is None else int(billed_restore),
-        status=str(record.get("status") or "success"),
-        error_type=str(error_type) if error_type else None,
-        request_id=record.get("requestId"),
+        duration_ms(metrics["durationMs"], "metrics.durationMs"),
+        whole_ms(metrics["billedDurationMs"], "metrics.billedDurationMs"),
+        memory_size_mb(metrics["memorySizeMB"], "metrics.memorySizeMB"),
+        memory_used_mb(metrics["maxMemoryUsedMB"], "metrics.maxMemoryUsedMB"),
+        init_ms=optional("initDurationMs"),
+        restore_ms=optional("restoreDurationMs"),
+        billed_restore_ms=None
+        if billed_restore is None
+        else whole_ms(billed_restore, "metrics.billedRestoreDurationMs"),
+        status=text_or_none(record.get("status"), "record.status") or "success",
+        error_type=error_type or None,
+        request_id=text_or_none(record.get("requestId"), "record.requestId"),
         function=function,
         timestamp=_timestamp(time) if isinstance(time, str) else None,
     )
@@ -244,62 +254,69 @@ def parse_platform_report(event: dict[str, Any], *, function: str | None = None)
 
 def parse_platform_line(line: dict[str, Any]) -> Sample:
     """Read one of lambda_kit's ``platform_report`` lines (Lambda's own figures)."""
-    try:
-        duration = _number(str(line["duration_ms"]), "duration_ms")
-        billed = int(_number(str(line["billed_duration_ms"]), "billed_duration_ms"))
-        memory = int(_number(str(line["function_memory_size"]), "function_memory_size"))
-        used = int(_number(str(line["max_memory_used_mb"]), "max_memory_used_mb"))
-    except KeyError as missing:
-        raise Malformed(f"platform_report line without {missing.args[0]}") from None
-    optional = {}
-    for key in ("init_duration_ms", "restore_duration_ms", "billed_restore_duration_ms"):
+    for key in ("duration_ms", "billed_duration_ms", "function_memory_size", "max_memory_used_mb"):
+        if key not in line:
+            raise Malformed(f"platform_report line without {key}")
+
+    def optional(key: str) -> float | None:
         value = line.get(key)
-        optional[key] = None if value is None else _number(str(value), key)
-    billed_restore = optional["billed_restore_duration_ms"]
-    ts = line.get("timestamp")
-    error_type = line.get("error_type")
+        return None if value is None else duration_ms(value, key)
+
+    billed_restore = line.get("billed_restore_duration_ms")
+    ts = text_or_none(line.get("timestamp"), "timestamp")
     return Sample(
-        duration,
-        billed,
-        memory,
-        used,
-        init_ms=optional["init_duration_ms"],
-        restore_ms=optional["restore_duration_ms"],
-        billed_restore_ms=None if billed_restore is None else int(billed_restore),
-        status=str(line.get("status") or "success"),
-        error_type=str(error_type) if error_type else None,
-        request_id=line.get("function_request_id"),
-        timestamp=_timestamp(ts) if isinstance(ts, str) else None,
+        duration_ms(line["duration_ms"], "duration_ms"),
+        whole_ms(line["billed_duration_ms"], "billed_duration_ms"),
+        memory_size_mb(line["function_memory_size"], "function_memory_size"),
+        memory_used_mb(line["max_memory_used_mb"], "max_memory_used_mb"),
+        init_ms=optional("init_duration_ms"),
+        restore_ms=optional("restore_duration_ms"),
+        billed_restore_ms=None
+        if billed_restore is None
+        else whole_ms(billed_restore, "billed_restore_duration_ms"),
+        status=text_or_none(line.get("status"), "status") or "success",
+        error_type=text_or_none(line.get("error_type"), "error_type") or None,
+        request_id=text_or_none(line.get("function_request_id"), "function_request_id"),
+        timestamp=_timestamp(ts) if ts else None,
     )
 
 
 def parse_record(record: dict[str, Any]) -> Sample:
     """Read one of lambda_kit's own invocation records (``"type": "invocation"``)."""
-    try:
-        duration = _number(str(record["duration_ms"]), "duration_ms")
-        billed = int(_number(str(record["billed_duration_ms"]), "billed_duration_ms"))
-        memory = int(_number(str(record["function_memory_size"]), "function_memory_size"))
-        used = int(_number(str(record.get("max_memory_used_mb", 0)), "max_memory_used_mb"))
-    except KeyError as missing:
-        raise Malformed(f"invocation record without {missing.args[0]}") from None
+    for key in ("duration_ms", "billed_duration_ms", "function_memory_size"):
+        if key not in record:
+            raise Malformed(f"invocation record without {key}")
     init = record.get("init_duration_ms") if record.get("cold_start") else None
     cost = record.get("cost_usd")
-    ts = record.get("timestamp")
-    status = record.get("status") or "success"
+    ts = text_or_none(record.get("timestamp"), "timestamp")
+    function = text_or_none(record.get("function_name"), "function_name")
+    service = text_or_none(record.get("service"), "service")
     return Sample(
-        duration,
-        billed,
-        memory,
-        used,
-        init_ms=None if init is None else _number(str(init), "init_duration_ms"),
-        status=str(status),
-        error_type=record.get("error_type"),
-        request_id=record.get("function_request_id"),
-        function=record.get("function_name") or record.get("service"),
-        timestamp=_timestamp(ts) if isinstance(ts, str) else None,
-        architecture=record.get("architecture"),
-        reported_cost_usd=float(cost) if isinstance(cost, int | float) else None,
+        duration_ms(record["duration_ms"], "duration_ms"),
+        whole_ms(record["billed_duration_ms"], "billed_duration_ms"),
+        memory_size_mb(record["function_memory_size"], "function_memory_size"),
+        memory_used_mb(record.get("max_memory_used_mb", 0), "max_memory_used_mb"),
+        init_ms=None if init is None else duration_ms(init, "init_duration_ms"),
+        status=text_or_none(record.get("status"), "status") or "success",
+        error_type=text_or_none(record.get("error_type"), "error_type"),
+        request_id=text_or_none(record.get("function_request_id"), "function_request_id"),
+        function=function or service,
+        timestamp=_timestamp(ts) if ts else None,
+        architecture=text_or_none(record.get("architecture"), "architecture"),
+        reported_cost_usd=None if cost is None else cost_usd(cost, "cost_usd"),
     )
+
+
+def _json(text: str) -> Any:
+    """``json.loads``, with nesting too deep for the parser as a plain ValueError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _claimed(err: ValueError) -> Malformed:
+    return Malformed(f"not valid JSON ({str(err).split(':')[0][:60]})")
 
 
 #: the JSON line types that are one invocation each
@@ -358,8 +375,10 @@ def _embedded(line: str) -> list[Sample]:
             found.append(parse_report_text(text, function=function, timestamp=stamp))
         elif text.lstrip().startswith("{"):
             try:
-                inner = json.loads(text)
-            except ValueError:
+                inner = _json(text)
+            except ValueError as err:
+                if _CLAIMS.search(text):
+                    raise _claimed(err) from None
                 continue
             if isinstance(inner, dict):
                 found.extend(_from_object(inner, function))
@@ -379,8 +398,10 @@ def parse_line(line: str) -> list[Sample]:
         return []
     if stripped[0] == "{" and stripped[-1] == "}" and '"type"' in stripped:
         try:
-            obj = json.loads(stripped)
-        except ValueError:
+            obj = _json(stripped)
+        except ValueError as err:
+            if _CLAIMS.search(stripped):
+                raise _claimed(err) from None
             obj = None
         if isinstance(obj, dict) and obj.get("type") in _INVOCATIONS:
             return _from_object(obj, None)
