@@ -24,7 +24,9 @@ from lambda_kit.report.scan import LongLine, Scan, numbered_chunks
 def _rate(lines_per_s: float) -> str:
     if lines_per_s >= 1e6:
         return f"{lines_per_s / 1e6:.1f}M lines/s"
-    return f"{lines_per_s / 1e3:.0f}k lines/s"
+    if lines_per_s >= 1e4:
+        return f"{lines_per_s / 1e3:.0f}k lines/s"
+    return f"{lines_per_s:,.0f} lines/s"
 
 
 def _clock(seconds: float) -> str:

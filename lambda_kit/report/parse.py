@@ -307,8 +307,17 @@ def parse_record(record: dict[str, Any]) -> Sample:
     )
 
 
+#: the largest JSON object parsed whole (a report event or record is a few hundred
+#: bytes; 256 KB was CloudWatch's largest event until April 2025, 1 MB since: AWS SDK
+#: docs, InputLogEvent.message): it bounds the memory the parser's objects take
+MAX_EVENT_CHARS = 256 << 10
+
+
 def _json(text: str) -> Any:
-    """``json.loads``, with nesting too deep for the parser as a plain ValueError."""
+    """``json.loads``, with nesting too deep for the parser, or a text larger than any
+    event, as a plain ValueError."""
+    if len(text) > MAX_EVENT_CHARS:
+        raise ValueError("larger than a report event or record: over 256 KB")
     try:
         return json.loads(text)
     except RecursionError:

@@ -37,8 +37,8 @@ CHUNK_BYTES = 256 << 10
 #: distinct keys held before they are put into the aggregate (a small dict stays in cache)
 FLUSH_KEYS = 50_000
 #: a longer line is malformed ("line too long") and skipped to its end, so that memory
-#: stays bounded on any input (a CloudWatch event is at most 256 KB, one page of
-#: FilterLogEvents at most 1 MB: 4 MB holds a whole page printed on one line)
+#: stays bounded on any input (a CloudWatch event is at most 1 MB, one page of
+#: FilterLogEvents at most 1 MB of messages: 4 MB holds a page printed on one line)
 MAX_LINE_BYTES = 4 << 20
 
 _STAMPS = itemgetter(0, 1)
