@@ -35,13 +35,13 @@ import json
 import re
 from typing import Any
 
+from lambda_kit.report.events import parse_platform_line, parse_platform_report, parse_record
+from lambda_kit.report.sample import Sample, minute_of
 from lambda_kit.report.values import (
     Malformed,
-    cost_usd,
     duration_ms,
     memory_size_mb,
     memory_used_mb,
-    text_or_none,
     whole_ms,
 )
 
@@ -61,7 +61,6 @@ _FIELD = re.compile(
     r"|Memory Size|Duration|Status|Error Type): *(\S+)"
 )
 _REQUEST_ID = re.compile(r"REPORT RequestId: *([^\s\t]+)")
-_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})")
 _LOG_GROUP = re.compile(r"/aws/lambda/([A-Za-z0-9_\-]+)")
 # "message": "..." (filter-log-events, get-log-events), "@message": "..." (Insights export),
 # "field": "@message", "value": "..." (Insights GetQueryResults)
@@ -70,83 +69,6 @@ _EPOCH_MS = re.compile(r'"timestamp"\s*:\s*(\d{12,14})\b')
 # a JSON line that says it is a report event or one of our records (then it must parse)
 _CLAIMS = re.compile(r'"type"\s*:\s*"(?:platform\.report|invocation|platform_report)"')
 _decoder = json.JSONDecoder()
-
-
-class Sample:
-    """One invocation as a REPORT line (or record) tells it.
-
-    ``billed_ms`` is what AWS billed (on SnapStart it already includes the
-    Billed Restore Duration). ``reported_cost_usd`` is set for lambda_kit's own
-    records, which carry their estimate.
-    """
-
-    __slots__ = (
-        "architecture",
-        "billed_ms",
-        "billed_restore_ms",
-        "duration_ms",
-        "error_type",
-        "function",
-        "init_ms",
-        "max_memory_mb",
-        "memory_mb",
-        "reported_cost_usd",
-        "request_id",
-        "restore_ms",
-        "status",
-        "timestamp",
-    )
-
-    def __init__(
-        self,
-        duration_ms: float,
-        billed_ms: int,
-        memory_mb: int,
-        max_memory_mb: int,
-        *,
-        init_ms: float | None = None,
-        restore_ms: float | None = None,
-        billed_restore_ms: int | None = None,
-        status: str = "success",
-        error_type: str | None = None,
-        request_id: str | None = None,
-        function: str | None = None,
-        timestamp: str | None = None,
-        architecture: str | None = None,
-        reported_cost_usd: float | None = None,
-    ) -> None:
-        self.duration_ms = duration_ms
-        self.billed_ms = billed_ms
-        self.memory_mb = memory_mb
-        self.max_memory_mb = max_memory_mb
-        self.init_ms = init_ms
-        self.restore_ms = restore_ms
-        self.billed_restore_ms = billed_restore_ms
-        self.status = status
-        self.error_type = error_type
-        self.request_id = request_id
-        self.function = function
-        self.timestamp = timestamp
-        self.architecture = architecture
-        self.reported_cost_usd = reported_cost_usd
-
-    @property
-    def cold_start(self) -> bool:
-        """A new execution environment: INIT ran, or a SnapStart snapshot was restored."""
-        return self.init_ms is not None or self.restore_ms is not None
-
-    @property
-    def out_of_memory(self) -> bool:
-        """The runtime ran out of memory (``Runtime.OutOfMemory``)."""
-        return self.error_type is not None and "OutOfMemory" in self.error_type
-
-    def __repr__(self) -> str:
-        return f"Sample({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
-
-
-def _timestamp(text: str) -> str | None:
-    m = _TIMESTAMP.search(text)
-    return f"{m.group(1)}T{m.group(2)}:{m.group(3)}" if m else None
 
 
 def parse_report_text(
@@ -192,7 +114,7 @@ def parse_report_text(
         error_type=error_type,
         request_id=rid.group(1) if rid else None,
         function=function or _function_in(prefix),
-        timestamp=timestamp or _timestamp(prefix),
+        timestamp=timestamp or minute_of(prefix),
     )
 
 
@@ -209,102 +131,6 @@ def _epoch_stamp(text: str) -> str | None:
 def _function_in(text: str) -> str | None:
     m = _LOG_GROUP.search(text)
     return m.group(1) if m else None
-
-
-def _metrics(event: dict[str, Any]) -> dict[str, Any]:
-    record = event.get("record")
-    if not isinstance(record, dict) or not isinstance(record.get("metrics"), dict):
-        raise Malformed("platform.report without record.metrics")
-    metrics: dict[str, Any] = record["metrics"]
-    for key in ("durationMs", "billedDurationMs", "memorySizeMB", "maxMemoryUsedMB"):
-        if metrics.get(key) is None:
-            raise Malformed(f"platform.report without metrics.{key}")
-    return metrics
-
-
-def parse_platform_report(event: dict[str, Any], *, function: str | None = None) -> Sample:
-    """Read a ``platform.report`` event (``{"time", "type", "record": {"metrics", "status"}}``)."""
-    metrics = _metrics(event)
-    record = event["record"]
-
-    def optional(key: str) -> float | None:
-        value = metrics.get(key)
-        return None if value is None else duration_ms(value, f"metrics.{key}")
-
-    billed_restore = metrics.get("billedRestoreDurationMs")
-    error_type = text_or_none(record.get("errorType"), "record.errorType")
-    time = event.get("time")
-    return Sample(
-        duration_ms(metrics["durationMs"], "metrics.durationMs"),
-        whole_ms(metrics["billedDurationMs"], "metrics.billedDurationMs"),
-        memory_size_mb(metrics["memorySizeMB"], "metrics.memorySizeMB"),
-        memory_used_mb(metrics["maxMemoryUsedMB"], "metrics.maxMemoryUsedMB"),
-        init_ms=optional("initDurationMs"),
-        restore_ms=optional("restoreDurationMs"),
-        billed_restore_ms=None
-        if billed_restore is None
-        else whole_ms(billed_restore, "metrics.billedRestoreDurationMs"),
-        status=text_or_none(record.get("status"), "record.status") or "success",
-        error_type=error_type or None,
-        request_id=text_or_none(record.get("requestId"), "record.requestId"),
-        function=function,
-        timestamp=_timestamp(time) if isinstance(time, str) else None,
-    )
-
-
-def parse_platform_line(line: dict[str, Any]) -> Sample:
-    """Read one of lambda_kit's ``platform_report`` lines (Lambda's own figures)."""
-    for key in ("duration_ms", "billed_duration_ms", "function_memory_size", "max_memory_used_mb"):
-        if key not in line:
-            raise Malformed(f"platform_report line without {key}")
-
-    def optional(key: str) -> float | None:
-        value = line.get(key)
-        return None if value is None else duration_ms(value, key)
-
-    billed_restore = line.get("billed_restore_duration_ms")
-    ts = text_or_none(line.get("timestamp"), "timestamp")
-    return Sample(
-        duration_ms(line["duration_ms"], "duration_ms"),
-        whole_ms(line["billed_duration_ms"], "billed_duration_ms"),
-        memory_size_mb(line["function_memory_size"], "function_memory_size"),
-        memory_used_mb(line["max_memory_used_mb"], "max_memory_used_mb"),
-        init_ms=optional("init_duration_ms"),
-        restore_ms=optional("restore_duration_ms"),
-        billed_restore_ms=None
-        if billed_restore is None
-        else whole_ms(billed_restore, "billed_restore_duration_ms"),
-        status=text_or_none(line.get("status"), "status") or "success",
-        error_type=text_or_none(line.get("error_type"), "error_type") or None,
-        request_id=text_or_none(line.get("function_request_id"), "function_request_id"),
-        timestamp=_timestamp(ts) if ts else None,
-    )
-
-
-def parse_record(record: dict[str, Any]) -> Sample:
-    """Read one of lambda_kit's own invocation records (``"type": "invocation"``)."""
-    for key in ("duration_ms", "billed_duration_ms", "function_memory_size"):
-        if key not in record:
-            raise Malformed(f"invocation record without {key}")
-    init = record.get("init_duration_ms") if record.get("cold_start") else None
-    cost = record.get("cost_usd")
-    ts = text_or_none(record.get("timestamp"), "timestamp")
-    function = text_or_none(record.get("function_name"), "function_name")
-    service = text_or_none(record.get("service"), "service")
-    return Sample(
-        duration_ms(record["duration_ms"], "duration_ms"),
-        whole_ms(record["billed_duration_ms"], "billed_duration_ms"),
-        memory_size_mb(record["function_memory_size"], "function_memory_size"),
-        memory_used_mb(record.get("max_memory_used_mb", 0), "max_memory_used_mb"),
-        init_ms=None if init is None else duration_ms(init, "init_duration_ms"),
-        status=text_or_none(record.get("status"), "status") or "success",
-        error_type=text_or_none(record.get("error_type"), "error_type"),
-        request_id=text_or_none(record.get("function_request_id"), "function_request_id"),
-        function=function or service,
-        timestamp=_timestamp(ts) if ts else None,
-        architecture=text_or_none(record.get("architecture"), "architecture"),
-        reported_cost_usd=None if cost is None else cost_usd(cost, "cost_usd"),
-    )
 
 
 #: the largest JSON object parsed whole (a report event or record is a few hundred
@@ -379,7 +205,7 @@ def _embedded(line: str) -> list[Sample]:
         if not isinstance(text, str):
             continue
         function = _function_in(envelope)
-        stamp = _timestamp(envelope) or _epoch_stamp(envelope)
+        stamp = minute_of(envelope) or _epoch_stamp(envelope)
         if _REPORT in text:
             found.append(parse_report_text(text, function=function, timestamp=stamp))
         elif text.lstrip().startswith("{"):
