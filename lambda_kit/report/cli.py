@@ -6,10 +6,15 @@
     lambda-kit report --log-group /aws/lambda/orders --since 1d --raw    # every event
 
 Files stream in chunks (constant memory, any size, ``.gz`` too); a progress bar is
-drawn on stderr only when stderr is a terminal. Lines that are not REPORT lines
-are counted as skipped; malformed REPORT lines are named with their line number;
-an input with nothing to report exits 1. The CloudWatch paths live in
-:mod:`lambda_kit.report.cloud` (boto3 is imported only there).
+drawn on stderr only when stderr is a terminal (with the rate, and the ETA when
+the size is known). Lines that are not REPORT lines are counted as skipped;
+malformed REPORT lines (a field that is not a number, a value Lambda cannot
+print, JSON that does not parse) are named with their line number (the first 20,
+then counted) and never reach the figures; an input with nothing to report exits
+1; a file that cannot be read to its end (a corrupt or truncated ``.gz``) keeps
+the figures read before the fault, is named on stderr, and the exit status is 2.
+The CloudWatch paths live in :mod:`lambda_kit.report.cloud` (boto3 is imported
+only there).
 """
 
 from __future__ import annotations
@@ -121,10 +126,10 @@ def run(args: argparse.Namespace) -> int:
     scan = new_scan(args, prices)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     sizes = None if "-" in args.files else sum(os.path.getsize(p) for p in args.files)
-    interrupted = False
+    interrupted, problems = False, []
     try:
-        read_files(args.files, scan, Progress(show, sizes))
+        problems = read_files(args.files, scan, Progress(show, sizes))
     except KeyboardInterrupt:
         interrupted = True
     title = f"{len(args.files)} input(s)"
-    return emit(scan, args, region, title, interrupted=interrupted)
+    return emit(scan, args, region, title, interrupted=interrupted, problems=problems)

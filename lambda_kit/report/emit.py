@@ -56,8 +56,26 @@ def emit(
     *,
     interrupted: bool = False,
     extra: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
 ) -> int:
-    """Print what ``scan`` counted (JSON or text, and the HTML page when asked)."""
+    """Print what ``scan`` counted (JSON or text, and the HTML page when asked); with
+    ``problems`` (files that could not be read to their end), name each on stderr after
+    the figures and return 2."""
+    code = _report(scan, args, region, title, interrupted, extra, problems or [])
+    for problem in problems or []:
+        sys.stderr.write(f"lambda-kit report: {problem}\n")
+    return 2 if problems else code
+
+
+def _report(
+    scan: Scan,
+    args: argparse.Namespace,
+    region: str,
+    title: str,
+    interrupted: bool,
+    extra: dict[str, Any] | None,
+    problems: list[str],
+) -> int:
     if scan.malformed > SHOWN_MALFORMED:
         sys.stderr.write(
             f"lambda-kit report: {scan.malformed - SHOWN_MALFORMED} more malformed lines "
@@ -67,6 +85,8 @@ def emit(
         sys.stderr.write(
             f"lambda-kit report: interrupted: partial results ({scan.lines:,} lines read)\n"
         )
+    if scan.total.invocations == 0 and problems:
+        return 2  # the caller names the file that could not be read
     if scan.total.invocations == 0:
         sys.stderr.write(
             f"lambda-kit report: nothing to report: no REPORT lines or invocation records in "
@@ -79,8 +99,10 @@ def emit(
     result["malformed_lines"] = scan.malformed
     result["architecture_assumed"] = args.arch
     result["region"] = region
-    if interrupted:
+    if interrupted or problems:
         result["partial"] = True
+    if problems:
+        result["unreadable"] = problems
     result.update(extra or {})
     groups = {key: summary(scan.groups[key]) for key in sorted(scan.groups)}
     if args.group_by:
@@ -109,7 +131,7 @@ def output(
         except OSError as err:
             return _fail(f"cannot write {html}: {err.strerror or err}")
     if args.json:
-        json.dump(result, sys.stdout)
+        json.dump(result, sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print_text(result, title)

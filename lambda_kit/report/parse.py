@@ -22,8 +22,11 @@ Forms understood (examples with their sources: ``tests/fixtures/report_corpus.js
   ``platform_report`` lines (``LAMBDA_KIT_PLATFORM=1``: Lambda's figures from the
   Telemetry API, docs/platform.md).
 
-A line that is none of these is skipped; a line that claims to be a REPORT but
-cannot be read raises :class:`Malformed` with the reason.
+A line that is none of these is skipped; a line that claims to be a REPORT (or a
+``platform.report`` event, or one of our records) but cannot be read raises
+:class:`Malformed` with the reason: a field missing or not a number, a value
+outside what Lambda can print (:mod:`lambda_kit.report.values` has the bounds),
+JSON that does not parse or nests too deeply.
 """
 
 from __future__ import annotations
@@ -32,6 +35,25 @@ import json
 import re
 from typing import Any
 
+from lambda_kit.report.events import parse_platform_line, parse_platform_report, parse_record
+from lambda_kit.report.sample import Sample, minute_of
+from lambda_kit.report.values import (
+    Malformed,
+    duration_ms,
+    memory_size_mb,
+    memory_used_mb,
+    whole_ms,
+)
+
+__all__ = [
+    "Malformed",
+    "Sample",
+    "parse_line",
+    "parse_platform_line",
+    "parse_platform_report",
+    "parse_record",
+]
+
 _REPORT = "REPORT RequestId:"
 # Longest names first, so "Billed Restore Duration" is never read as "Restore Duration".
 _FIELD = re.compile(
@@ -39,104 +61,14 @@ _FIELD = re.compile(
     r"|Memory Size|Duration|Status|Error Type): *(\S+)"
 )
 _REQUEST_ID = re.compile(r"REPORT RequestId: *([^\s\t]+)")
-_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})")
 _LOG_GROUP = re.compile(r"/aws/lambda/([A-Za-z0-9_\-]+)")
 # "message": "..." (filter-log-events, get-log-events), "@message": "..." (Insights export),
 # "field": "@message", "value": "..." (Insights GetQueryResults)
 _MESSAGE_KEY = re.compile(r'"@?message"\s*:\s*"|"field"\s*:\s*"@message"\s*,\s*"value"\s*:\s*"')
 _EPOCH_MS = re.compile(r'"timestamp"\s*:\s*(\d{12,14})\b')
+# a JSON line that says it is a report event or one of our records (then it must parse)
+_CLAIMS = re.compile(r'"type"\s*:\s*"(?:platform\.report|invocation|platform_report)"')
 _decoder = json.JSONDecoder()
-
-
-class Malformed(ValueError):
-    """A REPORT line (or platform.report event) that cannot be read; the message says why."""
-
-
-class Sample:
-    """One invocation as a REPORT line (or record) tells it.
-
-    ``billed_ms`` is what AWS billed (on SnapStart it already includes the
-    Billed Restore Duration). ``reported_cost_usd`` is set for lambda_kit's own
-    records, which carry their estimate.
-    """
-
-    __slots__ = (
-        "architecture",
-        "billed_ms",
-        "billed_restore_ms",
-        "duration_ms",
-        "error_type",
-        "function",
-        "init_ms",
-        "max_memory_mb",
-        "memory_mb",
-        "reported_cost_usd",
-        "request_id",
-        "restore_ms",
-        "status",
-        "timestamp",
-    )
-
-    def __init__(
-        self,
-        duration_ms: float,
-        billed_ms: int,
-        memory_mb: int,
-        max_memory_mb: int,
-        *,
-        init_ms: float | None = None,
-        restore_ms: float | None = None,
-        billed_restore_ms: int | None = None,
-        status: str = "success",
-        error_type: str | None = None,
-        request_id: str | None = None,
-        function: str | None = None,
-        timestamp: str | None = None,
-        architecture: str | None = None,
-        reported_cost_usd: float | None = None,
-    ) -> None:
-        self.duration_ms = duration_ms
-        self.billed_ms = billed_ms
-        self.memory_mb = memory_mb
-        self.max_memory_mb = max_memory_mb
-        self.init_ms = init_ms
-        self.restore_ms = restore_ms
-        self.billed_restore_ms = billed_restore_ms
-        self.status = status
-        self.error_type = error_type
-        self.request_id = request_id
-        self.function = function
-        self.timestamp = timestamp
-        self.architecture = architecture
-        self.reported_cost_usd = reported_cost_usd
-
-    @property
-    def cold_start(self) -> bool:
-        """A new execution environment: INIT ran, or a SnapStart snapshot was restored."""
-        return self.init_ms is not None or self.restore_ms is not None
-
-    @property
-    def out_of_memory(self) -> bool:
-        """The runtime ran out of memory (``Runtime.OutOfMemory``)."""
-        return self.error_type is not None and "OutOfMemory" in self.error_type
-
-    def __repr__(self) -> str:
-        return f"Sample({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
-
-
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise Malformed(f"{what} is not a number: {text!r}") from None
-    if not value >= 0:  # also refuses NaN
-        raise Malformed(f"{what} must not be negative: {text!r}")
-    return value
-
-
-def _timestamp(text: str) -> str | None:
-    m = _TIMESTAMP.search(text)
-    return f"{m.group(1)}T{m.group(2)}:{m.group(3)}" if m else None
 
 
 def parse_report_text(
@@ -169,20 +101,20 @@ def parse_report_text(
     billed_restore = fields.get("Billed Restore Duration")
     prefix = line[:at]
     return Sample(
-        _number(fields["Duration"], "Duration"),
-        int(_number(fields["Billed Duration"], "Billed Duration")),
-        int(_number(fields["Memory Size"], "Memory Size")),
-        int(_number(fields["Max Memory Used"], "Max Memory Used")),
-        init_ms=None if init is None else _number(init, "Init Duration"),
-        restore_ms=None if restore is None else _number(restore, "Restore Duration"),
+        duration_ms(fields["Duration"], "Duration"),
+        whole_ms(fields["Billed Duration"], "Billed Duration"),
+        memory_size_mb(fields["Memory Size"], "Memory Size"),
+        memory_used_mb(fields["Max Memory Used"], "Max Memory Used"),
+        init_ms=None if init is None else duration_ms(init, "Init Duration"),
+        restore_ms=None if restore is None else duration_ms(restore, "Restore Duration"),
         billed_restore_ms=None
         if billed_restore is None
-        else int(_number(billed_restore, "Billed Restore Duration")),
+        else whole_ms(billed_restore, "Billed Restore Duration"),
         status="error" if error_type and status == "success" else status,
         error_type=error_type,
         request_id=rid.group(1) if rid else None,
         function=function or _function_in(prefix),
-        timestamp=timestamp or _timestamp(prefix),
+        timestamp=timestamp or minute_of(prefix),
     )
 
 
@@ -201,105 +133,25 @@ def _function_in(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _metric(metrics: dict[str, Any], key: str, required: bool = True) -> float | None:
-    value = metrics.get(key)
-    if value is None:
-        if required:
-            raise Malformed(f"platform.report without metrics.{key}")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise Malformed(f"platform.report metrics.{key} is not a duration or size: {value!r}")
-    return float(value)
+#: the largest JSON object parsed whole (a report event or record is a few hundred
+#: bytes; 256 KB was CloudWatch's largest event until April 2025, 1 MB since: AWS SDK
+#: docs, InputLogEvent.message): it bounds the memory the parser's objects take
+MAX_EVENT_CHARS = 256 << 10
 
 
-def parse_platform_report(event: dict[str, Any], *, function: str | None = None) -> Sample:
-    """Read a ``platform.report`` event (``{"time", "type", "record": {"metrics", "status"}}``)."""
-    record = event.get("record")
-    if not isinstance(record, dict) or not isinstance(record.get("metrics"), dict):
-        raise Malformed("platform.report without record.metrics")
-    metrics = record["metrics"]
-    duration = _metric(metrics, "durationMs")
-    billed = _metric(metrics, "billedDurationMs")
-    memory = _metric(metrics, "memorySizeMB")
-    used = _metric(metrics, "maxMemoryUsedMB")
-    assert duration is not None and billed is not None and memory is not None and used is not None
-    billed_restore = _metric(metrics, "billedRestoreDurationMs", False)
-    error_type = record.get("errorType")
-    time = event.get("time")
-    return Sample(
-        duration,
-        int(billed),
-        int(memory),
-        int(used),
-        init_ms=_metric(metrics, "initDurationMs", False),
-        restore_ms=_metric(metrics, "restoreDurationMs", False),
-        billed_restore_ms=None if billed_restore is None else int(billed_restore),
-        status=str(record.get("status") or "success"),
-        error_type=str(error_type) if error_type else None,
-        request_id=record.get("requestId"),
-        function=function,
-        timestamp=_timestamp(time) if isinstance(time, str) else None,
-    )
-
-
-def parse_platform_line(line: dict[str, Any]) -> Sample:
-    """Read one of lambda_kit's ``platform_report`` lines (Lambda's own figures)."""
+def _json(text: str) -> Any:
+    """``json.loads``, with nesting too deep for the parser, or a text larger than any
+    event, as a plain ValueError."""
+    if len(text) > MAX_EVENT_CHARS:
+        raise ValueError("larger than a report event or record: over 256 KB")
     try:
-        duration = _number(str(line["duration_ms"]), "duration_ms")
-        billed = int(_number(str(line["billed_duration_ms"]), "billed_duration_ms"))
-        memory = int(_number(str(line["function_memory_size"]), "function_memory_size"))
-        used = int(_number(str(line["max_memory_used_mb"]), "max_memory_used_mb"))
-    except KeyError as missing:
-        raise Malformed(f"platform_report line without {missing.args[0]}") from None
-    optional = {}
-    for key in ("init_duration_ms", "restore_duration_ms", "billed_restore_duration_ms"):
-        value = line.get(key)
-        optional[key] = None if value is None else _number(str(value), key)
-    billed_restore = optional["billed_restore_duration_ms"]
-    ts = line.get("timestamp")
-    error_type = line.get("error_type")
-    return Sample(
-        duration,
-        billed,
-        memory,
-        used,
-        init_ms=optional["init_duration_ms"],
-        restore_ms=optional["restore_duration_ms"],
-        billed_restore_ms=None if billed_restore is None else int(billed_restore),
-        status=str(line.get("status") or "success"),
-        error_type=str(error_type) if error_type else None,
-        request_id=line.get("function_request_id"),
-        timestamp=_timestamp(ts) if isinstance(ts, str) else None,
-    )
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
-def parse_record(record: dict[str, Any]) -> Sample:
-    """Read one of lambda_kit's own invocation records (``"type": "invocation"``)."""
-    try:
-        duration = _number(str(record["duration_ms"]), "duration_ms")
-        billed = int(_number(str(record["billed_duration_ms"]), "billed_duration_ms"))
-        memory = int(_number(str(record["function_memory_size"]), "function_memory_size"))
-        used = int(_number(str(record.get("max_memory_used_mb", 0)), "max_memory_used_mb"))
-    except KeyError as missing:
-        raise Malformed(f"invocation record without {missing.args[0]}") from None
-    init = record.get("init_duration_ms") if record.get("cold_start") else None
-    cost = record.get("cost_usd")
-    ts = record.get("timestamp")
-    status = record.get("status") or "success"
-    return Sample(
-        duration,
-        billed,
-        memory,
-        used,
-        init_ms=None if init is None else _number(str(init), "init_duration_ms"),
-        status=str(status),
-        error_type=record.get("error_type"),
-        request_id=record.get("function_request_id"),
-        function=record.get("function_name") or record.get("service"),
-        timestamp=_timestamp(ts) if isinstance(ts, str) else None,
-        architecture=record.get("architecture"),
-        reported_cost_usd=float(cost) if isinstance(cost, int | float) else None,
-    )
+def _claimed(err: ValueError) -> Malformed:
+    return Malformed(f"not valid JSON ({str(err).split(':')[0][:60]})")
 
 
 #: the JSON line types that are one invocation each
@@ -353,13 +205,15 @@ def _embedded(line: str) -> list[Sample]:
         if not isinstance(text, str):
             continue
         function = _function_in(envelope)
-        stamp = _timestamp(envelope) or _epoch_stamp(envelope)
+        stamp = minute_of(envelope) or _epoch_stamp(envelope)
         if _REPORT in text:
             found.append(parse_report_text(text, function=function, timestamp=stamp))
         elif text.lstrip().startswith("{"):
             try:
-                inner = json.loads(text)
-            except ValueError:
+                inner = _json(text)
+            except ValueError as err:
+                if _CLAIMS.search(text):
+                    raise _claimed(err) from None
                 continue
             if isinstance(inner, dict):
                 found.extend(_from_object(inner, function))
@@ -379,8 +233,10 @@ def parse_line(line: str) -> list[Sample]:
         return []
     if stripped[0] == "{" and stripped[-1] == "}" and '"type"' in stripped:
         try:
-            obj = json.loads(stripped)
-        except ValueError:
+            obj = _json(stripped)
+        except ValueError as err:
+            if _CLAIMS.search(stripped):
+                raise _claimed(err) from None
             obj = None
         if isinstance(obj, dict) and obj.get("type") in _INVOCATIONS:
             return _from_object(obj, None)

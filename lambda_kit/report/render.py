@@ -54,7 +54,9 @@ def print_text(s: dict[str, Any], title: str) -> None:
     w = sys.stdout.write
     n = s["invocations"]
     w(f"{title}\n")
-    if s.get("partial"):
+    if s.get("unreadable"):
+        w("  partial            a file stopped early (see stderr): figures up to there\n")
+    elif s.get("partial"):
         w("  partial            interrupted: the figures cover what was read before\n")
     if s.get("approximate"):
         w(

@@ -19,8 +19,6 @@ order of the invocations, so both print the same figures to the last digit.
 
 from __future__ import annotations
 
-import re
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import compress, filterfalse
@@ -29,7 +27,8 @@ from typing import IO
 
 from lambda_kit.billing import billed_ms as billed_ms_rule
 from lambda_kit.prices import Prices
-from lambda_kit.report.parse import Malformed, Sample, parse_line, parse_report_text
+from lambda_kit.report.fast import TEXT, Form, form_of, row_sample, sizes_in_range, span
+from lambda_kit.report.parse import Malformed, Sample, parse_line
 from lambda_kit.report.stats import Aggregate
 
 #: bytes read at a time: big enough that the per-chunk work is noise (~1,800 lines), small
@@ -37,64 +36,13 @@ from lambda_kit.report.stats import Aggregate
 CHUNK_BYTES = 256 << 10
 #: distinct keys held before they are put into the aggregate (a small dict stays in cache)
 FLUSH_KEYS = 50_000
+#: a longer line is malformed ("line too long") and skipped to its end, so that memory
+#: stays bounded on any input (a CloudWatch event is at most 1 MB, one page of
+#: FilterLogEvents at most 1 MB of messages: 4 MB holds a page printed on one line)
+MAX_LINE_BYTES = 4 << 20
 
-# One text REPORT line, bare or after a timestamp (sam logs, aws logs tail). Groups: date,
-# hh:mm, duration, the span "billed ms ... Memory Size: M MB ... Max Memory Used: U" (one
-# bytes key: counting one bytes object is twice as fast as counting a tuple), M, and the
-# rest of the line when it says more (Init Duration, Status, Error Type, a joined XRAY line).
-_TEXT = re.compile(
-    rb"^(?:(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})[^\n]*?)?"
-    rb"REPORT RequestId: \S+[\t ]+Duration: (\d+(?:\.\d+)?) ms[\t ]+"
-    rb"Billed Duration: (\d+ ms[\t ]+Memory Size: (\d+) MB[\t ]+Max Memory Used: \d+) MB"
-    rb"[\t ]*([^\n]*)",
-    re.M,
-)
-# (a lazy tail up to `$` was 3x slower than this greedy one; the tail is empty when the line
-# says no more, so rows that say more are found with a C-level filter)
-#
-# The same inside a JSON string, as `aws logs filter-log-events` prints an event: alone on a
-# line (the CLI's indented JSON: no date there) or as a whole event on one line (jq -c:
-# dated by its epoch "timestamp"). Groups: epoch ms, (empty), then as above. CloudWatch
-# separates the fields with tabs (\t escapes; one escape, not a class of two: 15 % faster);
-# the tail holds only \t and \n escapes. Any other escape, spaces between the fields, or a
-# stream name that could hold a date, and the line is left to the general parser.
-_EXPORT = re.compile(
-    rb'^(?:[ \t]*|\{"logStreamName": ?"[A-Za-z0-9/\[\]$_.#]*", ?"timestamp": ?(\d{13}), ?)()'
-    rb'"message": ?"REPORT RequestId: [^\s"\\]+\\tDuration: (\d+(?:\.\d+)?) ms\\t'
-    rb"Billed Duration: (\d+ ms\\tMemory Size: (\d+) MB\\tMax Memory Used: \d+) MB"
-    rb'(?:(?:\\t| )*(?:\\n)?"|((?:[^"\\\x00-\x1f]|\\[tn])+)")'
-    rb'(?:,?|, ?"ingestionTime": ?\d+, ?"eventId": ?"\d+"\})[ \t]*\r?$',
-    re.M,
-)
-# A platform.report event (AWS_LAMBDA_LOG_FORMAT=JSON, the Telemetry API) in the key order
-# Lambda writes it: time, type, record {requestId, metrics {...}, status[, errorType]}.
-# The tail group holds the rest when there is more than a success: initDurationMs, a
-# status, an errorType. Any other key, order or spacing goes to the general parser.
-_PLATFORM = re.compile(
-    rb'^\{"time": ?"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})[^"\\]*", ?"type": ?"platform\.report", ?'
-    rb'"record": ?\{"requestId": ?"[^"\\]*", ?"metrics": ?\{"durationMs": ?(\d+(?:\.\d+)?), ?'
-    rb'"billedDurationMs": ?(\d+, ?"memorySizeMB": ?(\d+), ?"maxMemoryUsedMB": ?\d+)'
-    rb'(?:\}, ?"status": ?"success"\}\}|((?:, ?"initDurationMs": ?\d+(?:\.\d+)?)?\}, ?'
-    rb'"status": ?"(?:success|error|timeout)"(?:, ?"errorType": ?"[^"\\]*")?\}\}))[ \t]*\r?$',
-    re.M,
-)
-_PLATFORM_TAIL = re.compile(
-    rb'(?:, ?"initDurationMs": ?(\d+(?:\.\d+)?))?\}, ?"status": ?"(\w+)"'
-    rb'(?:, ?"errorType": ?"([^"\\]*)")?'
-)
-_SPAN = re.compile(
-    rb"(\d+) ms(?:[\t ]|\\t)+Memory Size: (\d+) MB(?:[\t ]|\\t)+Max Memory Used: (\d+)"
-    rb'|(\d+), ?"memorySizeMB": ?(\d+), ?"maxMemoryUsedMB": ?(\d+)'
-)
-_INIT_ONLY = re.compile(rb"Init Duration: (\d+(?:\.\d+)?) ms")
-_REPORT = b"REPORT RequestId:"
-# what a line holds when parse_line could find an invocation in it: our records are left
-# to the general parser; a chunk is read in one form (text, export or platform)
-_RECORD = b"invocation"
-_PLATFORM_REPORT = b"platform.report"
-_PLATFORM_LINE = b"platform_report"  # lambda_kit's own platform lines: line by line
-_MESSAGE = b'message"'
-_STAMP = itemgetter(0, 1)
+_STAMPS = itemgetter(0, 1)
+_STAMP = itemgetter(0)
 _DURATION = itemgetter(2)
 _SPAN_OF = itemgetter(3)
 _MEMORY = itemgetter(4)
@@ -104,24 +52,43 @@ _TAIL = itemgetter(5)
 OnMalformed = Callable[[str, int, str, str], None]
 
 
-def numbered_chunks(stream: IO[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
+class LongLine:
+    """Yielded by :func:`numbered_chunks` in place of a line over ``max_line`` bytes: one
+    line, of which only the first bytes are kept (to name it)."""
+
+    __slots__ = ("head",)
+
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+
+
+def numbered_chunks(
+    stream: IO[bytes], size: int = CHUNK_BYTES, max_line: int = MAX_LINE_BYTES
+) -> Iterator[bytes | LongLine]:
     """``stream`` in pieces of about ``size`` bytes, each ending at a line end (the last
-    may not, when the input does not)."""
+    may not, when the input does not); a line over ``max_line`` bytes comes as a
+    :class:`LongLine` and the rest of it is skipped, so memory stays bounded."""
     rest = b""
-    while True:
-        block = stream.read(size)
-        if not block:
-            if rest:
-                yield rest
-            return
-        if rest:
-            block = rest + block
+    skipping = False  # inside a line too long to keep: drop bytes up to its end
+    while block := stream.read(size):
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end + 1 :], False
         cut = block.rfind(b"\n") + 1
         if cut == 0:
-            rest = block
+            if len(rest) + len(block) > max_line:
+                yield LongLine((rest or block)[:200])
+                rest, skipping = b"", True
+            else:
+                rest += block
             continue
+        chunk = rest + block[:cut] if rest else block[:cut]
         rest = block[cut:]
-        yield block[:cut]
+        yield chunk
+    if rest and not skipping:
+        yield rest
 
 
 def line_count(chunk: bytes) -> int:
@@ -184,56 +151,92 @@ class Scan:
 
     # -- many lines at once ------------------------------------------------------------
 
-    def chunk(self, where: str, first_number: int, data: bytes) -> None:
-        """Read a chunk of whole lines whose first is line ``first_number`` of ``where``."""
-        if self.group_by is None and self._fast(data):
-            return
+    def long_line(self, where: str, number: int, head: bytes) -> None:
+        """Count a line too long to read (:class:`LongLine`) as malformed."""
+        self.lines += 1
+        self.malformed += 1
+        if self.on_malformed is not None:
+            reason = f"line too long: over {MAX_LINE_BYTES >> 20} MB"
+            self.on_malformed(where, number, reason, head.decode("utf-8", "replace"))
+
+    def chunk(self, where: str, first_number: int, data: bytes) -> int:
+        """Read a chunk of whole lines whose first is line ``first_number`` of ``where``;
+        the number of lines it held."""
+        lines = line_count(data)
+        if self.group_by is None and self._fast(data, lines):
+            return lines
         pieces = data.split(b"\n")
         if data.endswith(b"\n"):
             pieces.pop()
         for offset, raw in enumerate(pieces):
             self.line(where, first_number + offset, raw.decode("utf-8", "replace"))
+        return lines
 
-    def _fast(self, data: bytes) -> bool:
-        """Count a chunk of plain text REPORT lines; False (nothing counted) for any other."""
-        # every other form is JSON: no double quote, text lines only (a memchr, ~free)
-        form, marker = _TEXT, _REPORT
-        if b'"' in data:
-            if _RECORD in data or _PLATFORM_LINE in data:
-                return False
-            if _PLATFORM_REPORT in data:
-                if _REPORT in data:
-                    return False
-                form, marker = _PLATFORM, _PLATFORM_REPORT
-            elif _MESSAGE in data:
-                form = _EXPORT
-        rows = form.findall(data)
-        if len(rows) != data.count(marker):
-            return False  # a line of another shape (or two on a line): line by line
+    @staticmethod
+    def _rows(data: bytes, lines: int) -> tuple[Form, list[tuple[bytes, ...]]] | None:
+        """The chunk's form and rows when it can be counted from them, else None."""
+        padded = b"\n" + data if data.endswith(b"\n") else b"\n" + data + b"\n"
+        if b'"' not in data:  # text lines only (a memchr, ~free)
+            form: Form | None = TEXT
+        else:  # a JSON form, named by the first line (the whole chunk is looked at below)
+            first = data[: data.find(b"\n", 0, 8192)]
+            form = form_of(first) if b'"' in first else None
+            if form is None or form is TEXT:  # text rows with quotes: as the whole chunk says
+                form = form_of(data)
+        if form is None:
+            return None
+        rows = form.pattern.findall(padded)
+        if len(rows) == lines:  # every line matched: each reads as one invocation
+            return form, rows
+        # else the lines that did not match must hold no marker (blank lines, START/END,
+        # other JSON events), in a chunk of one form; else it is read line by line
+        whole = form_of(data)
+        if whole is None:
+            return None
+        if whole is not form:
+            form, rows = whole, whole.pattern.findall(padded)
+        return (form, rows) if len(rows) == data.count(form.marker) else None
+
+    def _fast(self, data: bytes, lines: int) -> bool:
+        """Count a chunk of lines of one known shape; False (nothing counted) for any other."""
+        found = self._rows(data, lines)
+        if found is None:
+            return False
+        form, rows = found
+        if not sizes_in_range(set(map(_MEMORY, rows))):
+            return False  # line by line, to name the line
         plain, samples = rows, []
         says_more = list(filter(_TAIL, rows))
         if says_more:
             try:
-                samples = [_row_sample(row, form) for row in says_more]
+                samples = [row_sample(row, form) for row in says_more]
             except Malformed:
-                return False  # line by line, to name the line
+                return False
             plain = list(filterfalse(_TAIL, rows))
         self._count(plain)
         agg = self.total
         agg.invocations += len(plain)
         agg.architectures[self.arch] += len(plain)
-        dated = list(filter(itemgetter(0), map(_STAMP, plain)))
-        if dated:
-            # epochs have 13 digits and dates one shape: byte order is time order
-            first, last = min(dated), max(dated)
-            agg.seen_at(_minute(first), _minute(last))
+        self._seen(plain, form)
         for s in samples:
             self.sample(s)
-        lines = line_count(data)
         self.lines += lines
         self.fast_lines += lines
         self.skipped += lines - len(rows)
         return True
+
+    def _seen(self, rows: list[tuple[bytes, ...]], form: Form) -> None:
+        """Widen the time span to the rows' first and last minute."""
+        if form.kind == "text":  # (date, hh:mm), either both or neither
+            dated = list(filter(_STAMP, map(_STAMPS, rows)))
+            if dated:
+                first, last = min(dated), max(dated)
+                self.total.seen_at(form.minute(*first), form.minute(*last))
+            return
+        # one group: epochs have 13 digits and dates one shape, so byte order is time order
+        stamps = list(filter(None, map(_STAMP, rows)))
+        if stamps:
+            self.total.seen_at(form.minute(min(stamps), b""), form.minute(max(stamps), b""))
 
     def _count(self, rows: list[tuple[bytes, ...]]) -> None:
         if not rows:
@@ -255,14 +258,16 @@ class Scan:
     def flush(self) -> None:
         """Put the counted distinct values into the total (each priced once)."""
         agg, arch = self.total, self.arch
+        add = agg.duration.add
         for memory, durations in self._durations.items():
-            mb = int(memory)
+            own_ms = 0  # whole ms, summed exactly: charged once per memory size
             for duration, count in durations.items():
                 ms = float(duration)
-                agg.duration.add(ms, count)
-                agg.charge(arch, mb, 0, billed_ms_rule(ms), count)
-        for span, count in self._spans.items():
-            billed, size, used = map(int, _span(span))
+                add(ms, count)
+                own_ms += count * billed_ms_rule(ms)
+            agg.charge(arch, int(memory), 0, own_ms)
+        for key, count in self._spans.items():
+            billed, size, used = map(int, span(key))
             agg.charge(arch, size, billed, 0, count)
             agg.add_memory(size, used, count)
         self._durations.clear()
@@ -272,55 +277,6 @@ class Scan:
     def finish(self) -> None:
         """Call once at the end (or when interrupted): nothing counted is left out."""
         self.flush()
-
-
-def _minute(stamp: tuple[bytes, bytes]) -> str:
-    """``YYYY-MM-DDTHH:MM`` from (date, hh:mm) or (epoch ms, empty), as the parser dates."""
-    if not stamp[1]:
-        return time.strftime("%Y-%m-%dT%H:%M", time.gmtime(int(stamp[0]) / 1000))
-    return f"{stamp[0].decode()}T{stamp[1].decode()}"
-
-
-def _span(span: bytes) -> tuple[bytes, bytes, bytes]:
-    """(billed ms, memory size, max memory used) of a span of either shape."""
-    m = _SPAN.match(span)
-    assert m is not None  # the fast regexes only capture spans of these shapes
-    billed, memory, used, *json_form = m.groups()
-    return (billed, memory, used) if billed is not None else tuple(json_form)  # type: ignore[return-value]
-
-
-def _row_sample(row: tuple[bytes, ...], form: re.Pattern[bytes] = _TEXT) -> Sample:
-    """A fast-path row that says more than the four figures: read as the line would be."""
-    stamp = _minute((row[0], row[1])) if row[0] else None
-    billed, memory, used = _span(row[3])
-    if form is _PLATFORM:
-        init, status, error = _PLATFORM_TAIL.match(row[5]).groups()  # type: ignore[union-attr]
-        return Sample(
-            float(row[2]),
-            int(billed),
-            int(memory),
-            int(used),
-            init_ms=None if init is None else float(init),
-            status=status.decode(),
-            error_type=error.decode("utf-8", "replace") if error else None,
-            timestamp=stamp,
-        )
-    tail = row[5].replace(b"\\t", b"\t").replace(b"\\n", b"\n") if form is _EXPORT else row[5]
-    init = _INIT_ONLY.fullmatch(tail.strip())
-    if init is not None:  # a cold start, the common case: no need for the general parser
-        return Sample(
-            float(row[2]),
-            int(billed),
-            int(memory),
-            int(used),
-            init_ms=float(init.group(1)),
-            timestamp=stamp,
-        )
-    text = (
-        b"REPORT RequestId: -\tDuration: %s ms\tBilled Duration: %s ms\tMemory Size: %s MB\t"
-        b"Max Memory Used: %s MB\t%s" % (row[2], billed, memory, used, tail)
-    ).decode("utf-8", "replace")
-    return parse_report_text(text, timestamp=stamp)
 
 
 def group_key(group_by: str | None, function: str | None, timestamp: str | None) -> str:
