@@ -10,13 +10,13 @@ return, so an exception the app raises after sending its 500 names the error.
 from __future__ import annotations
 
 from lambda_kit.web import _adapter, _init
-from lambda_kit.web._driver import Driver, HTTPError
+from lambda_kit.web._base import Middleware
+from lambda_kit.web._driver import HTTPError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import os
-    from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-    from typing import IO, Any
+    from collections.abc import Awaitable, Callable, MutableMapping
+    from typing import Any
 
     Scope = MutableMapping[str, Any]
     Message = MutableMapping[str, Any]
@@ -43,7 +43,7 @@ def route_template(scope: Scope, root_path: str) -> str | None:
     return path
 
 
-class ASGIMiddleware:
+class ASGIMiddleware(Middleware):
     """Writes one invocation record per request that is a Lambda invocation.
 
         app = ASGIMiddleware(app, service="mcp")
@@ -57,26 +57,7 @@ class ASGIMiddleware:
     .. versionadded:: 0.2
     """
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        service: str | None = None,
-        output: str | os.PathLike[str] | IO[Any] | None = None,
-        sinks: Sequence[Callable[[dict[str, Any]], None]] = (),
-        metrics: bool | None = None,
-        namespace: str | None = None,
-        otel: bool | None = None,
-        xray: bool | None = None,
-        timeout_margin_ms: float | None = None,
-    ) -> None:
-        self.app = app
-        observability = {"metrics": metrics, "namespace": namespace, "otel": otel, "xray": xray}
-        self._driver = Driver(service, output, sinks, observability, timeout_margin_ms)
-        self._settings = settings = _adapter.Settings()
-        self._under_adapter = settings.under_adapter
-        self._error_codes = settings.error_codes
-        _init.note_created()
+    app: ASGIApp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -11,13 +11,13 @@ logger's keys stay the request's own.
 from __future__ import annotations
 
 from lambda_kit.web import _adapter, _init
-from lambda_kit.web._driver import Driver, HTTPError
+from lambda_kit.web._base import Middleware
+from lambda_kit.web._driver import HTTPError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import os
-    from collections.abc import Callable, Iterable, Iterator, Sequence
-    from typing import IO, Any
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
 
     from lambda_kit._current import Call
 
@@ -110,7 +110,7 @@ class _Response:
         self._owner._driver.end(self.call, exc, extra)
 
 
-class WSGIMiddleware:
+class WSGIMiddleware(Middleware):
     """Writes one invocation record per request that is a Lambda invocation.
 
         app.wsgi_app = WSGIMiddleware(app.wsgi_app, service="shop")   # Flask
@@ -120,26 +120,7 @@ class WSGIMiddleware:
     .. versionadded:: 0.2
     """
 
-    def __init__(
-        self,
-        app: WSGIApp,
-        *,
-        service: str | None = None,
-        output: str | os.PathLike[str] | IO[Any] | None = None,
-        sinks: Sequence[Callable[[dict[str, Any]], None]] = (),
-        metrics: bool | None = None,
-        namespace: str | None = None,
-        otel: bool | None = None,
-        xray: bool | None = None,
-        timeout_margin_ms: float | None = None,
-    ) -> None:
-        self.app = app
-        observability = {"metrics": metrics, "namespace": namespace, "otel": otel, "xray": xray}
-        self._driver = Driver(service, output, sinks, observability, timeout_margin_ms)
-        self._settings = settings = _adapter.Settings()
-        self._under_adapter = settings.under_adapter
-        self._error_codes = settings.error_codes
-        _init.note_created()
+    app: WSGIApp
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         lambda_header = environ.get(_LAMBDA_CONTEXT)
