@@ -150,7 +150,7 @@ class Cgroup:
     def create(cls, limit_mb: int, name: str) -> Cgroup | None:
         """A new cgroup under ours with the memory limit set, or None."""
         for version, base in _memory_cgroup_bases():
-            _sweep(base)
+            sweep_orphans(base)
             path = os.path.join(base, name)
             try:
                 os.mkdir(path)
@@ -202,8 +202,9 @@ class Cgroup:
         _rmdir(self.path)
 
 
-def _sweep(base: str) -> None:
-    """Remove cgroups left by lambda-kit processes that are gone (``lambda-kit-PID-N``).
+def sweep_orphans(base: str, prefix: str = "lambda-kit-") -> None:
+    """Remove cgroups under ``base`` left by lambda-kit processes that are gone: those
+    named ``PREFIX<pid>-<n>`` whose pid no longer runs.
 
     A cgroup stays busy until init has reaped every process that was in it; one
     that could not be removed at shutdown is removed by the next run.
@@ -213,9 +214,8 @@ def _sweep(base: str) -> None:
     except OSError:
         return
     for name in names:
-        parts = name.split("-")
-        ours = len(parts) == 4 and name.startswith("lambda-kit-") and parts[2].isdigit()
-        if ours and not os.path.exists(f"/proc/{parts[2]}"):
+        parts = name[len(prefix) :].split("-") if name.startswith(prefix) else []
+        if len(parts) == 2 and parts[0].isdigit() and not os.path.exists(f"/proc/{parts[0]}"):
             with contextlib.suppress(OSError):
                 os.rmdir(os.path.join(base, name))
 

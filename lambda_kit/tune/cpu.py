@@ -29,6 +29,8 @@ import contextlib
 import os
 import shutil
 
+from lambda_kit.local.memory import sweep_orphans
+
 #: memory that buys one full vCPU (AWS Lambda developer guide, "Configuring memory")
 MB_PER_VCPU = 1769
 #: Lambda's most: 6 vCPUs at 10,240 MB (same page)
@@ -176,7 +178,7 @@ def find_controller(
     """
     candidates = _candidates(cgroup_file, mountinfo_file)
     for controller in candidates:
-        _sweep(controller.base)
+        sweep_orphans(controller.base, "lambda-kit-tune-")
     if not candidates:
         return None, "no cgroup with the cpu controller is mounted here"
     reasons = []
@@ -234,20 +236,6 @@ def _v2_has_cpu(base: str) -> bool:
         return True
     except OSError:
         return False
-
-
-def _sweep(base: str) -> None:
-    """Remove cgroups of lambda-kit tune runs that are gone (``lambda-kit-tune-PID-MB``)."""
-    try:
-        names = os.listdir(base)
-    except OSError:
-        return
-    for name in names:
-        parts = name.split("-")
-        ours = len(parts) == 5 and name.startswith("lambda-kit-tune-") and parts[3].isdigit()
-        if ours and not os.path.exists(f"/proc/{parts[3]}"):
-            with contextlib.suppress(OSError):
-                os.rmdir(os.path.join(base, name))
 
 
 def _write(path: str, value: str) -> None:
