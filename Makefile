@@ -47,8 +47,13 @@ docs: $(VENV)/.dev-installed
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 # Run every example shown in docs/ and write its output into the page (see the script).
+# The pages whose commands need more than a shell (tune's measured runs, a moto server for
+# the AWS ones) have their own scripts; this one target runs them all.
 docs-transcripts: $(VENV)/.dev-installed
 	$(PY) scripts/docs_transcripts.py
+	$(PY) scripts/tune_transcript.py docs/tune.md
+	$(PY) scripts/tune_transcript.py docs/migrate-from-powertools.md
+	$(PY) scripts/aws_transcripts.py
 
 test: $(VENV)/.dev-installed system-deps lint docs
 	$(PY) -m pytest -q -p no:cacheprovider --benchmark-disable tests benchmarks
