@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lambda_kit.local import payload
+from lambda_kit.platform._http import listen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -111,15 +112,7 @@ class RuntimeAPIServer:
         self._closed = False
         # only the request the runtime is working on may be answered
         self._current: str | None = None
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host, port))
-            sock.listen(16)
-        except OSError:
-            sock.close()
-            raise
-        self._sock = sock
+        self._sock = sock = listen(host, port)
         self.host, self.port = sock.getsockname()[:2]
         self.address = f"{self.host}:{self.port}"
         self._thread = threading.Thread(target=self._accept, name="runtime-api", daemon=True)

@@ -21,6 +21,19 @@ class BadMessage(ValueError):
     """Not an HTTP/1.1 message this module reads (the message says why)."""
 
 
+def listen(host: str, port: int = 0) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (0: a free port); closed again if that fails."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(16)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def read_message(sock: socket.socket, buf: bytes, max_body: int) -> tuple[Message | None, bytes]:
     """One message (start line, lower-cased headers, body) and what follows it; None at EOF.
 

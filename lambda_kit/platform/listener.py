@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 
 from lambda_kit._problems import problem
-from lambda_kit.platform._http import BadMessage, read_message, send
+from lambda_kit.platform._http import BadMessage, listen, read_message, send
 
 # typing costs ~5 ms to import: names for annotations only
 TYPE_CHECKING = False
@@ -36,15 +36,7 @@ class Listener:
 
     def __init__(self, host: str, on_events: Callable[[list[Any]], None], port: int = 0) -> None:
         self._deliver = on_events
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host, port))
-            sock.listen(16)
-        except OSError:
-            sock.close()
-            raise
-        self._sock = sock
+        self._sock = sock = listen(host, port)
         self.port = sock.getsockname()[1]
         self.uri = f"http://{host}:{self.port}"
         self._thread = threading.Thread(
