@@ -22,7 +22,7 @@ from lambda_kit import _deadline, _hooks, environment, record, settings
 from lambda_kit._current import Call, SafeContext, current, text
 from lambda_kit._output import JsonLineSink
 from lambda_kit._problems import problem
-from lambda_kit._wrapt import FunctionWrapper
+from lambda_kit._wrap import WRAPPER_CODES, wrap
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -81,6 +81,7 @@ class _Instrumented:
         "_decorated_ns",
         "_expire",
         "_margin_ms",
+        "_outer_only",
         "_service",
         "_sinks",
         "_solo",
@@ -114,36 +115,19 @@ class _Instrumented:
         # the decorator runs while the handler module is imported: a lower bound for
         # the end of init, used when the first invocation comes much later (proactive init)
         self._decorated_ns = _time_ns()
-
-    # -- the wrapper wrapt calls ------------------------------------------------------
-    def call(self, wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: Any) -> Any:
-        call = self._begin(args, kwargs)
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as exc:
-            self._end(call, exc)
-            raise
-        self._end(call, None)
-        return result
-
-    async def call_async(
-        self, wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: Any
-    ) -> Any:
-        call = self._begin(args, kwargs)
-        try:
-            result = await wrapped(*args, **kwargs)
-        except BaseException as exc:
-            self._end(call, exc)
-            raise
-        self._end(call, None)
-        return result
+        # set by lambda_kit.compat: no record of its own inside another invocation's
+        self._outer_only = False
 
     # -- one invocation -------------------------------------------------------------
     def _begin(self, args: tuple[Any, ...], kwargs: Any) -> Call | None:
         start_ns = _perf_ns()
         context: Any = None
         try:
-            context = args[1] if len(args) > 1 else kwargs.get("context")
+            if self._outer_only and _current.get() is not None:
+                return None
+            # (event, context) are the last two: a method's or classmethod's come after
+            # its instance or class
+            context = args[-1] if len(args) > 1 else kwargs.get("context")
             env = environment._env or _env_get()  # get(), without its call once it exists
             env.invocations += 1
             count = env.invocations
@@ -170,7 +154,7 @@ class _Instrumented:
             for hook in _hooks.on_start:
                 hook()
             if self._starters:
-                call.event = args[0] if args else kwargs.get("event")
+                call.event = args[-2] if len(args) > 1 else args[0] if args else kwargs.get("event")
                 call.started = self._start_sinks(call)
             if self._margin_ms:  # the deadline watch (inlined: it runs on every invocation)
                 deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
@@ -278,9 +262,7 @@ class _Instrumented:
 
 
 #: the wrapper's own frames: the handler's stack ends where these begin
-_WRAPPER_CODES = frozenset(
-    (_Instrumented.call.__code__, _Instrumented.call_async.__code__)
-)
+_WRAPPER_CODES = WRAPPER_CODES
 
 
 def _margin(value: Any) -> float:
@@ -370,15 +352,9 @@ def instrument(  # noqa: F811
         state = _Instrumented(
             service, select_sinks(output, sinks, observability), timeout_margin_ms
         )
-        target = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
-        code = getattr(target, "__code__", None)
-        is_async = code is not None and bool(code.co_flags & 0x80)  # CO_COROUTINE
-        # a bound method, not the instance: calling an instance goes through its type's
-        # __call__ slot, which costs more on every invocation
-        wrapper = state.call_async if is_async else state.call
         if isinstance(func, (staticmethod, classmethod)):
-            return type(func)(FunctionWrapper(func.__func__, wrapper))
-        return FunctionWrapper(func, wrapper)
+            return type(func)(wrap(func.__func__, state))
+        return wrap(func, state)
 
     if handler is not None:
         if not callable(handler) and not isinstance(handler, (staticmethod, classmethod)):

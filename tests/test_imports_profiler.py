@@ -219,15 +219,60 @@ def test_threads_importing_at_once_each_get_their_own_branch(modroot):
             assert child.thread == parent.thread
 
 
-def test_stop_takes_the_finder_off_and_restores_the_compiler_hook():
+def test_stop_gives_the_import_system_its_functions_back():
+    boot = sys.modules["_frozen_importlib"]
     external = sys.modules["_frozen_importlib_external"]
     original = external.SourceLoader.__dict__["source_to_code"]
+    find_and_load = boot._find_and_load
     p = ImportProfiler().start()
-    assert sys.meta_path[0] is p and active() is p
+    assert boot._find_and_load is not find_and_load and active() is p
     assert external.SourceLoader.__dict__["source_to_code"] is not original
     p.stop()
-    assert p not in sys.meta_path and active() is None
+    assert boot._find_and_load is find_and_load and active() is None
     assert external.SourceLoader.__dict__["source_to_code"] is original
+
+
+def test_a_stand_in_installed_after_ours_survives_our_stop(modroot):
+    root, pre = modroot
+    write_modules(root, {f"{pre}later": "pass\n"})
+    boot = sys.modules["_frozen_importlib"]
+    find_and_load = boot._find_and_load
+    p = ImportProfiler().start()
+    ours = boot._find_and_load
+    seen: list[str] = []
+
+    def theirs(name, import_):
+        seen.append(name)
+        return ours(name, import_)
+
+    boot._find_and_load = theirs
+    try:
+        p.stop()
+        assert boot._find_and_load is theirs  # not clobbered
+        importlib.import_module(f"{pre}later")  # ours only passes it through now
+        assert seen == [f"{pre}later"] and f"{pre}later" not in by_name(p)
+    finally:
+        boot._find_and_load = find_and_load
+
+
+def test_a_module_already_imported_costs_nothing_and_is_not_recorded(modroot):
+    root, pre = modroot
+    write_modules(root, {f"{pre}once": "pass\n"})
+    importlib.import_module(f"{pre}once")
+    p = profile(lambda: importlib.import_module(f"{pre}once") and __import__(f"{pre}once"))
+    assert p.entries() == []
+
+
+def test_a_missing_submodule_keeps_its_parent_package_as_cpython_logs_it(modroot):
+    root, pre = modroot
+    write_modules(root, {f"{pre}pkg": "pass\n"})
+
+    def go() -> None:
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"{pre}pkg.missing")
+
+    e = by_name(profile(go))
+    assert e[f"{pre}pkg"].parent == e[f"{pre}pkg.missing"].index  # type: ignore[attr-defined]
 
 
 def test_the_watched_module_reports_the_end_of_its_import(modroot):

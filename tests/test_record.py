@@ -322,7 +322,7 @@ def test_the_fast_line_is_byte_for_byte_the_records_line(monkeypatch, case):
     # no deadline watch: this test starts invocations it never ends (a watched one would
     # get a timeout record 3 s later, in the middle of some other test's invocation)
     wrapped = instrument(output=out, service='quote " here', timeout_margin_ms=0)(lambda e, c: None)
-    state = wrapped._self_wrapper.__self__
+    state = wrapped._lambda_kit_state
     assert state._solo is not None
     call = state._begin(({}, FakeContext(request_id='r"1')), {})
     exc = ValueError("x") if case == "error" else None

@@ -33,7 +33,7 @@ def _fresh(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def _margin_of(handler: Any) -> float:
-    return float(handler._self_wrapper.__self__._margin_ms)
+    return float(handler._lambda_kit_state._margin_ms)
 
 
 def _status_of_a_fast_invocation(remaining_ms: float, **options: Any) -> str:

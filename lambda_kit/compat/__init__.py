@@ -25,8 +25,7 @@ from __future__ import annotations
 import os
 
 from lambda_kit import settings
-from lambda_kit._current import current
-from lambda_kit._wrapt import FunctionWrapper
+from lambda_kit._wrap import state_of, wrap
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False
@@ -37,46 +36,31 @@ if TYPE_CHECKING:
 RECORD_VARIABLE = settings.COMPAT_RECORD
 
 
-class _OneRecord:
-    """The wrapper of a compat decorator: a record unless one is being written already."""
+def _record_state(func: Any) -> Any:
+    """The state of the record-writing wrapper ``func`` is, if it is ``@instrument``'s.
 
-    __slots__ = ("_call",)
-
-    def __init__(self, call: Callable[..., Any]) -> None:
-        self._call = call  # @instrument's own wrapper (its _Instrumented.call)
-
-    def call(self, wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: Any) -> Any:
-        if current.get() is not None:  # an outer layer's invocation is running
-            return wrapped(*args, **kwargs)
-        return self._call(wrapped, instance, args, kwargs)
-
-
-def _record_wrapper(func: Any) -> Callable[..., Any] | None:
-    """The record-writing wrapper around ``func``, if it is ``@instrument``'s or ours.
-
-    The one place that knows how ``@instrument`` wraps a handler (a wrapt
-    ``FunctionWrapper`` whose wrapper is a bound method of its state object).
+    The one place that knows how ``@instrument`` wraps a handler (``lambda_kit._wrap``:
+    a function carrying its ``_Instrumented`` state).
     """
-    if not isinstance(func, FunctionWrapper):
+    state = state_of(func)
+    if state is None:
         return None
-    wrapper = getattr(func, "_self_wrapper", None)
-    owner = getattr(wrapper, "__self__", None)
     from lambda_kit.instrument import _Instrumented
 
-    if isinstance(owner, (_Instrumented, _OneRecord)):
-        return wrapper
-    return None
+    return state if isinstance(state, _Instrumented) else None
 
 
 def one_record(func: Any, layer: Callable[[Any], Any], service: str | None) -> Any:
     """``layer(func)`` inside the invocation record (see the module docstring)."""
-    existing = _record_wrapper(func)
+    existing = _record_state(func)
     if existing is not None:  # a record is written underneath: lift it above this layer
-        return FunctionWrapper(layer(func.__wrapped__), existing)
+        return wrap(layer(func.__wrapped__), existing)
     layered = layer(func)
     if os.environ.get(RECORD_VARIABLE, "").strip().lower() in ("0", "false", "no", "off"):
         return layered
     from lambda_kit.instrument import instrument
 
     instrumented = instrument(service=service)(layered)
-    return FunctionWrapper(layered, _OneRecord(instrumented._self_wrapper).call)
+    # an outer layer's invocation may be running: then this one writes no record
+    state_of(instrumented)._outer_only = True
+    return instrumented
