@@ -105,11 +105,11 @@ def test_a_layer_for_this_machine_imports_in_an_isolated_interpreter(tmp_path):
     code = (
         "import sys, json\n"
         f"sys.path.insert(0, {str(opt / 'python')!r})\n"
-        "import lambda_kit, orjson, wrapt\n"
+        "import lambda_kit, orjson\n"
         "from lambda_kit import instrument\n"
         "h = instrument(service='layer')(lambda e, c: {'ok': e})\n"
         "r = h(1, None)\n"
-        "print(json.dumps({'files': [lambda_kit.__file__, orjson.__file__, wrapt.__file__],"
+        "print(json.dumps({'files': [lambda_kit.__file__, orjson.__file__],"
         " 'result': r,"
         " 'version': lambda_kit.__version__}))\n"
     )
