@@ -19,7 +19,7 @@ import os
 import time
 
 from lambda_kit import _deadline, _hooks, environment, record, settings
-from lambda_kit._current import Call, SafeContext, current, text
+from lambda_kit._current import Call, current, text
 from lambda_kit._output import JsonLineSink
 from lambda_kit._problems import problem
 from lambda_kit._wrap import WRAPPER_CODES, wrap
@@ -145,6 +145,8 @@ class _Instrumented:
                             self._service or name or "service_undefined", name)  # fmt: skip
             except Exception:
                 # a context whose attributes raise when read: our facts from a guarded copy
+                from lambda_kit._oddcontext import SafeContext
+
                 context = SafeContext(context)
                 name = context.function_name or _function_name()
                 call = Call(start_ns, wall_ns, env, count, context, init_ms, proactive,

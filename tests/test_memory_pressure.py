@@ -69,3 +69,32 @@ def test_a_peak_that_stops_growing_is_no_longer_flagged() -> None:
     got = records(body, memory=2048, n=10)
     assert got[6]["memory_growth_streak"] == 6
     assert [("memory_growth_streak" in r) for r in got[7:]] == [False] * 3
+
+
+def test_a_peak_inherited_from_a_large_spawner_is_not_the_functions_own():
+    # Linux folds the spawner's peak into ru_maxrss across exec: a runtime started from a
+    # 300 MB process begins with it; the record must report the function's own peak
+    parent = (
+        "import subprocess, sys\n"
+        "big = bytearray(300 * 1024 * 1024)\n"
+        "for i in range(0, len(big), 4096): big[i] = 1\n"
+        "child = '''\n"
+        "import json, resource\n"
+        "from lambda_kit import instrument\n"
+        "seen = []\n"
+        "@instrument(sinks=[seen.append], output=open('/dev/null', 'w'))\n"
+        "def handler(event, context):\n"
+        "    return 1\n"
+        "handler({}, None)\n"
+        "handler({}, None)\n"
+        "raw = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024\n"
+        "print(json.dumps([raw] + [r['max_memory_used_mb'] for r in seen]))\n"
+        "'''\n"
+        "out = subprocess.run([sys.executable, '-c', child], capture_output=True, text=True)\n"
+        "print(out.stdout.strip() or out.stderr)\n"
+    )
+    proc = run_python(parent)
+    assert proc.returncode == 0, proc.stderr
+    raw, first, second = json.loads(proc.stdout.splitlines()[-1])
+    assert raw >= 300  # the floor is there to be seen past
+    assert 0 < first < 150 and 0 < second < 150
