@@ -27,7 +27,7 @@ from lambda_kit import settings
 from lambda_kit._output import LineWriter
 from lambda_kit._problems import problem
 from lambda_kit.platform import client
-from lambda_kit.platform.lines import BadEvent, report_line, request_id
+from lambda_kit.platform.lines import BadEvent, line_of, report_fields, request_id
 from lambda_kit.platform.listener import Listener
 
 # typing costs ~5 ms to import: names for annotations only
@@ -47,6 +47,8 @@ class Extension:
     def __init__(self, writer: LineWriter | None = None) -> None:
         self.writer = writer or LineWriter()
         self.reports = 0
+        #: EMF lines written with Lambda's figures (CloudWatch metrics on)
+        self.metric_lines = 0
         self._pending: dict[str, float] = {}
         self._done = threading.Condition()
         self.listener: Listener | None = None
@@ -64,8 +66,13 @@ class Extension:
                     self._start(request_id(event))
                 elif kind == "platform.report":
                     self._report(event)
-            except BadEvent as exc:
-                problem(f"platform telemetry: {exc}")
+            except BadEvent as exc:  # once per kind of fault, whatever the values
+                problem(f"platform telemetry: {exc}", key=f"platform:{str(exc).partition(':')[0]}")
+            except Exception as exc:  # one odd event must not cost the batch's others
+                problem(
+                    f"platform telemetry: could not handle {kind!r:.40}: {exc!r}",
+                    key=f"platform-event:{type(exc).__name__}",
+                )
 
     def _start(self, rid: str) -> None:
         with self._done:
@@ -73,15 +80,30 @@ class Extension:
                 self._pending[rid] = time.monotonic()
 
     def _report(self, event: dict[str, Any]) -> None:
-        line = report_line(event)
+        fields = report_fields(event)
         try:
-            self.writer.write(line)
+            self.writer.write(line_of(fields))
         except (OSError, ValueError) as exc:
-            problem(f"could not write a platform_report line: {exc!r}")
+            problem(f"could not write a platform_report line: {exc!r}", key="platform-line")
+        written = self._metrics(fields)
         with self._done:
             self.reports += 1
+            self.metric_lines += written
             self._pending.pop(event["record"]["requestId"], None)
             self._done.notify_all()
+
+    def _metrics(self, fields: dict[str, Any]) -> int:
+        """Write the report's EMF document when metrics are on; the lines written."""
+        # loaded at the first report, on this thread: nothing of it is paid during init
+        from lambda_kit.platform import metrics
+
+        try:
+            return metrics.write(fields)
+        except (OSError, ValueError) as exc:  # stdout closed, a full disk
+            problem(f"could not write the platform metrics (EMF): {exc!r}", key="platform-emf")
+        except Exception as exc:  # never the listener's end: the next report may work
+            problem(f"could not build the platform metrics (EMF): {exc!r}", key="platform-emf")
+        return 0
 
     def pending(self) -> list[str]:
         """Request ids that started and whose report has not arrived."""

@@ -29,7 +29,8 @@ _METRICS = (
     ("restoreDurationMs", "restore_duration_ms", False),
     ("billedRestoreDurationMs", "billed_restore_duration_ms", False),
 )
-_INTEGERS = frozenset({"billed_duration_ms", "function_memory_size", "max_memory_used_mb"})
+_SIZES = frozenset({"function_memory_size", "max_memory_used_mb"})
+_INTEGERS = frozenset({"billed_duration_ms", "billed_restore_duration_ms", *_SIZES})
 STATUSES = frozenset({"success", "failure", "error", "timeout"})
 
 
@@ -64,9 +65,7 @@ def report_fields(event: dict[str, Any]) -> dict[str, Any]:
             if required:
                 raise BadEvent(f"platform.report without metrics.{name}")
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise BadEvent(f"platform.report metrics.{name} is not a duration or size: {value!r}")
-        fields[key] = int(value) if key in _INTEGERS else float(value)
+        fields[key] = _figure(name, key, value)
     status = record.get("status", "success")
     if status not in STATUSES:
         raise BadEvent(f"platform.report status {status!r} is not one of {sorted(STATUSES)}")
@@ -77,6 +76,32 @@ def report_fields(event: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _figure(name: str, key: str, value: Any) -> float:
+    """A figure within what Lambda can report: finite, not negative, under the bounds
+    ``lambda-kit report`` reads logs with (one home: ``lambda_kit.report.values``, which
+    says why), whole where Lambda counts whole ms or MB. Anything else is a BadEvent:
+    no line, and no metric CloudWatch would get as NaN or an absurd value."""
+    from lambda_kit.report.values import MAX_MEMORY_MB, MAX_MS  # loaded at the first report
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise BadEvent(f"platform.report metrics.{name} is not a duration or size: {value!r:.40}")
+    high = MAX_MEMORY_MB if key in _SIZES else MAX_MS - 1
+    if value > high:
+        raise BadEvent(
+            f"platform.report metrics.{name} is out of range: {value!r:.40} (at most {high:,})"
+        )
+    if key in _INTEGERS:
+        if value != int(value):
+            raise BadEvent(f"platform.report metrics.{name} is not a whole number: {value!r}")
+        return int(value)
+    return float(value)
+
+
 def report_line(event: dict[str, Any]) -> bytes:
     """The ``platform_report`` line (JSON, newline-terminated) of a ``platform.report``."""
-    return (dumps(report_fields(event)) + "\n").encode()
+    return line_of(report_fields(event))
+
+
+def line_of(fields: dict[str, Any]) -> bytes:
+    """The ``platform_report`` line of ``report_fields``' answer."""
+    return (dumps(fields) + "\n").encode()

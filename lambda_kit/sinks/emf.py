@@ -38,7 +38,7 @@ import os
 import re
 import time
 
-from lambda_kit import settings
+from lambda_kit import _hooks, settings
 from lambda_kit._output import LineWriter
 from lambda_kit._problems import problem
 
@@ -71,6 +71,11 @@ _DIMENSIONS = ("service", "function_name")
 _PROPERTIES = ("function_request_id", "xray_trace_id")
 
 Metric = tuple[str, str, int, list[float]]  # name, unit, storage resolution, values
+
+#: the sink that wrote the last invocation's metrics and that invocation's dimensions.
+#: Lambda's own figures for an invocation arrive after it (the platform extension,
+#: docs/platform.md) and go out through this sink: its namespace, dimensions, output.
+last_used: tuple[EmfSink, dict[str, str]] | None = None
 
 
 def resolve_namespace(namespace: str | None) -> str:
@@ -169,6 +174,7 @@ class EmfSink:
         self, record: dict[str, Any], user: list[Metric] | None = None, now_ms: int | None = None
     ) -> list[bytes]:
         """The EMF lines for one record and the user's metrics, within the limits."""
+        global last_used
         key = (record.get("service"), record.get("function_name"))
         dims = self._dims.get(key)
         if dims is None:
@@ -180,6 +186,7 @@ class EmfSink:
             if len(self._dims) > 64:
                 self._dims.clear()
             self._dims[key] = dims
+        last_used = (self, dims)
         props = {k: record[k] for k in _PROPERTIES if record.get(k) is not None}
         metrics: list[Metric] = []
         if record.get("cold_start"):
@@ -202,11 +209,41 @@ class EmfSink:
                     )
                     metric = (metric[0] + "_", *metric[1:])
                 metrics.append(metric)
+        return self.metric_lines(metrics, dims, props, now_ms)
+
+    def metric_lines(
+        self,
+        metrics: list[Metric],
+        dims: dict[str, str],
+        props: dict[str, Any],
+        now_ms: int | None = None,
+    ) -> list[bytes]:
+        """EMF lines for ``metrics`` (name, unit, resolution, values) with the dimensions
+        ``dims`` (already checked: the ones ``last_used`` holds) and the plain members
+        ``props``, in this sink's namespace, within the limits. ``now_ms``: the
+        metrics' time (epoch ms), default now.
+
+        >>> sink.metric_lines([("PlatformDuration", "Milliseconds", 60, [2.5])],
+        ...                   {"service": "orders"}, {})  # doctest: +SKIP
+        """
         timestamp = now_ms if now_ms is not None else time.time_ns() // 1_000_000
         lines: list[bytes] = []
         for group in _pack(metrics):
             lines.extend(self._fit(group, dims, props, timestamp))
         return lines
+
+    def write_metrics(
+        self,
+        metrics: list[Metric],
+        dims: dict[str, str],
+        props: dict[str, Any],
+        now_ms: int | None = None,
+    ) -> int:
+        """Write ``metric_lines(...)`` where this sink writes; the number of lines."""
+        lines = self.metric_lines(metrics, dims, props, now_ms)
+        for line in lines:
+            self._writer.write(line)
+        return len(lines)
 
     def _line(
         self, group: list[Metric], dims: dict[str, str], props: dict[str, Any], timestamp: int
@@ -247,6 +284,13 @@ class EmfSink:
             group[half:], dims, props, timestamp
         )
 
+
+def _reset() -> None:
+    global last_used
+    last_used = None
+
+
+_hooks.register_reset(__name__, _reset)
 
 # stdlib json: the Lambda runtime client has imported it already, so it costs no cold-start
 # time (orjson would cost ~10 ms, see lambda_kit/_json.py); a value JSON cannot hold is
