@@ -93,6 +93,7 @@ class Call(Invocation):
 
     __slots__ = (  # noqa: RUF023 (grouped: known at the start, then at the end)
         # known at the start
+        "awaiting",  # an async handler's coroutine (for _stuck); never set for a sync one
         "context",
         "count",
         "deadline_ms",
