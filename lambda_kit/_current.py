@@ -124,6 +124,7 @@ class Call(Invocation):
         "timestamp",
     )
 
+    awaiting: Any  # set by call_async only: unset (AttributeError) for a sync handler
     # known at the end, set by lambda_kit.record.finish
     billed_duration_ms: int
     cost_usd: float
