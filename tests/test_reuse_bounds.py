@@ -144,7 +144,7 @@ def test_a_redis_server_that_hangs_while_idle_costs_the_bound_once(
     # the new client's reads were bounded by what the invocation had left, once: no retry
     assert bounds and all(0 < b <= 2.3 for b in bounds)
     assert retried and all(errors == (redis.ConnectionError,) for errors in retried)
-    [first, second] = records(out)  # one per invocation, however the second one ended
+    [_, second] = records(out)  # one per invocation, however the second one ended
     entry = second["connections"][name]
     assert entry["state"] == "reconnected" and entry["reason"].startswith("check failed after")
     cache.close()
