@@ -93,6 +93,7 @@ class Call(Invocation):
 
     __slots__ = (  # noqa: RUF023 (grouped: known at the start, then at the end)
         # known at the start
+        "awaiting",  # an async handler's coroutine (for _stuck); never set for a sync one
         "context",
         "count",
         "deadline_ms",
@@ -123,6 +124,7 @@ class Call(Invocation):
         "timestamp",
     )
 
+    awaiting: Any  # set by call_async only: unset (AttributeError) for a sync handler
     # known at the end, set by lambda_kit.record.finish
     billed_duration_ms: int
     cost_usd: float

@@ -19,14 +19,20 @@ STACK_FRAMES = 10
 FRAME_CHARS = 160
 
 
-def stack_of(call: Any, wrappers: frozenset[Any]) -> list[str]:
-    """Where ``call``'s handler is now: the innermost frames (first) of the thread
-    running it, as ``file:line in function``, at most ``STACK_FRAMES`` of at most
-    ``FRAME_CHARS`` each; empty when no thread is running it (an async handler that
-    is awaiting).
+#: links of an awaiting chain followed at most (a coroutine awaiting itself, deep recursion)
+MAX_AWAITS = 1_000
 
-    The thread is found when the watchdog fires, not noted per invocation: it is the
-    one whose stack holds a wrapper frame (code in ``wrappers``) for this ``call``.
+
+def stack_of(call: Any, wrappers: frozenset[Any]) -> list[str]:
+    """Where ``call``'s handler is now: the innermost frames (first) as
+    ``file:line in function``, at most ``STACK_FRAMES`` of at most ``FRAME_CHARS`` each.
+
+    A handler running on a thread (a sync one, or an async one blocking its loop) is
+    found when the watchdog fires, not noted per invocation: its thread's stack holds a
+    wrapper frame (code in ``wrappers``) for this ``call``. An async handler that is
+    suspended in an ``await`` is on no thread's stack (its loop's thread shows the
+    loop's ``select``): its frames are those of the chain of coroutines it awaits
+    (:func:`awaiting_frames`). Empty when neither finds it.
     """
     import sys
 
@@ -41,7 +47,39 @@ def stack_of(call: Any, wrappers: frozenset[Any]) -> list[str]:
             else:
                 frames.append(frame)
             frame = frame.f_back
-    return []
+    awaiting = getattr(call, "awaiting", None)  # unset: a sync handler
+    if awaiting is None:
+        return []
+    return [_where(f) for f in awaiting_frames(awaiting)[:STACK_FRAMES]]
+
+
+def awaiting_frames(awaitable: Any) -> list[Any]:
+    """The frames of a suspended coroutine and of what it awaits, innermost first.
+
+    Each coroutine (or generator, or async generator) says what it awaits now
+    (``cr_await``, ``gi_yieldfrom``, ``ag_await``) and where it stopped (its frame's
+    line). The chain ends at what is not a coroutine: a future (``asyncio.sleep``, a
+    socket read, another task: a future's waiters are not reachable from it) or a C
+    awaitable. At most ``MAX_AWAITS`` links are followed.
+    """
+    chain: list[Any] = []
+    link = awaitable
+    for _ in range(MAX_AWAITS):
+        frame = _attr(link, "cr_frame", "gi_frame", "ag_frame")
+        if frame is None:
+            break  # a finished coroutine, or not one at all
+        chain.append(frame)
+        link = _attr(link, "cr_await", "gi_yieldfrom", "ag_await")
+    chain.reverse()
+    return chain
+
+
+def _attr(obj: Any, *names: str) -> Any:
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return None
 
 
 def _where(frame: Any) -> str:

@@ -51,7 +51,10 @@ def _async(func: Callable[..., Any], begin: Begin, end: End) -> Callable[..., An
     async def instrumented(*args: Any, **kwargs: Any) -> Any:
         call = begin(args, kwargs)
         try:
-            result = await func(*args, **kwargs)
+            awaiting = func(*args, **kwargs)
+            if call is not None:  # where the watchdog finds a handler stuck awaiting
+                call.awaiting = awaiting
+            result = await awaiting
         except BaseException as exc:
             end(call, exc)
             raise

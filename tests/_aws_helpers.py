@@ -29,6 +29,7 @@ class FaultyLogs:
     range ends in status Timeout. ``never_complete``: queries stay Running.
     ``endless_pages``: FilterLogEvents always has a next page (``page_delay_s`` apart).
     ``broken``: operations answered with an HTML error page (HTTP 500).
+    ``rows``: GetQueryResults' rows (field -> value), instead of one row of 512 MB.
     """
 
     def __init__(
@@ -41,6 +42,7 @@ class FaultyLogs:
         endless_pages: bool = False,
         page_delay_s: float = 0.0,
         broken: tuple[str, ...] = (),
+        rows: list[dict[str, str]] | None = None,
     ) -> None:
         self.throttle_first = throttle_first
         self.deny = deny
@@ -49,6 +51,7 @@ class FaultyLogs:
         self.endless_pages = endless_pages
         self.page_delay_s = page_delay_s
         self.broken = broken
+        self.rows = rows
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.queries: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
@@ -106,6 +109,9 @@ class FaultyLogs:
             if query["timeout"]:
                 return 200, {"status": "Timeout", "results": []}
             start = query["params"]["startTime"]
+            if self.rows is not None:
+                results = [[{"field": k, "value": v} for k, v in row.items()] for row in self.rows]
+                return 200, {"status": "Complete", "results": results}
             return 200, {
                 "status": "Complete",
                 "results": [[{"field": "memory_mb", "value": "512"},

@@ -227,3 +227,22 @@ def _dummy_credentials(monkeypatch):
     for key, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_REGION": "us-east-1",
                        "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}.items():
         monkeypatch.setenv(key, value)
+
+
+def test_malformed_insights_rows_are_named_by_number_and_never_reach_the_figures(monkeypatch, capsys):
+    good = {"memory_mb": "512", "invocations": "10", "billed_mb_ms": "51200", "duration_p99": "12.5",
+            "first": "2026-11-24 10:00:00.000", "bin(1h)": "2026-11-24 10:00:00.000"}
+    rows = [good, {**good, "invocations": "NaN"}, {**good, "duration_p99": "Infinity"},
+            {**good, "billed_mb_ms": "-1"}, {**good, "memory_mb": "99999999999999999999"}]
+    with FaultyLogs(rows=rows) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+        _dummy_credentials(monkeypatch)
+        code, out, err = run(capsys, "--log-group", GROUP, "--json", *RANGE)
+    assert code == 0, err
+    result = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in --json"))
+    assert result["invocations"] == 10 and result["duration_ms"]["p99"] == 12.5
+    assert result["malformed_rows"] == 8  # 4 bad rows in each of the two queries
+    lines = err.splitlines()
+    assert "lambda-kit report: Logs Insights totals query 1, row 2: malformed row (invocations is not a whole number: 'NaN')" in lines
+    assert "lambda-kit report: Logs Insights hourly query 1, row 5: malformed row (memory_mb is out of range: 99999999999999999999 MB (Lambda's: 128 to 32,768))" in lines
+    assert "Traceback" not in err and len(lines) == 8

@@ -80,9 +80,81 @@ def test_hourly_rows_are_keyed_by_hour():
     assert insights.hourly([rows, rows]) == {"2026-11-24T10:00": {"invocations": 10.0, "cold_starts": 2.0, "billed_mb_ms": 200.0}}
 
 
-def test_a_value_that_is_not_a_number_is_named():
-    with pytest.raises(ValueError, match="invocations='many'"):
-        insights.combine([insights.parse_results(answer({**ROW, "invocations": "many"}))])
+@pytest.mark.parametrize("field,value,why", [
+    ("invocations", "many", "invocations is not a whole number: 'many'"),
+    ("invocations", "NaN", "invocations is not a whole number: 'NaN'"),
+    ("duration_p99", "Infinity", "duration_p99 is not a number: 'Infinity'"),
+    ("duration_max", "1e400", "duration_max is not a number: '1e400'"),
+    ("billed_mb_ms", "-5", "billed_mb_ms must not be negative: '-5'"),
+    ("cold_starts", "2.5", "cold_starts is not a whole number: 2.5"),
+    ("memory_mb", "99999999999999999999", "memory_mb is out of range: 99999999999999999999 MB"),
+    ("memory_mb", "64", "memory_mb is out of range: 64 MB (Lambda's: 128 to 32,768)"),
+    ("invocations", "1e15", "invocations is out of range: 1000000000000000.0 invocations"),
+    ("init_p50", "10000000", "init_p50 is out of range: 10000000 ms"),
+    ("used_p90", "40000", "used_p90 is out of range: 40000 MB"),
+    ("first", "yesterday", "first is not a timestamp: 'yesterday'"),
+])
+def test_a_row_with_a_value_no_lambda_prints_is_malformed_and_left_out(field, value, why):
+    bad = {**ROW, field: value}
+    malformed = []
+    sizes = insights.combine([insights.parse_results(answer(ROW)), insights.parse_results(answer(ROW, bad))], malformed)
+    [(query, row, reason)] = malformed
+    assert (query, row) == (2, 2) and reason.startswith(why)
+    # the good rows alone make the figures
+    assert sizes[1024]["invocations"] == 2000 and sizes[1024]["ranges"] == 2
+
+
+def test_an_exponent_form_is_read_and_range_checked():
+    sizes = insights.combine([insights.parse_results(answer({**ROW, "billed_mb_ms": "1.2288E8", "invocations": "1.0e3"}))])
+    assert sizes[1024]["billed_mb_ms"] == 122_880_000 and sizes[1024]["invocations"] == 1000
+
+
+def test_a_malformed_hourly_row_is_left_out_with_its_number():
+    good = {"bin(1h)": "2026-11-24 10:00:00.000", "invocations": 5, "billed_mb_ms": 100}
+    malformed = []
+    hours = insights.hourly([insights.parse_results(answer(good, {**good, "invocations": "inf"}))], malformed)
+    assert hours == {"2026-11-24T10:00": {"invocations": 5.0, "cold_starts": 0.0, "billed_mb_ms": 100.0}}
+    assert malformed == [(1, 2, "invocations is not a whole number: 'inf'")]
+
+
+NUMBERS = {
+    "memory_mb": st.sampled_from([128, 512, 1024, 10240]),
+    "invocations": st.integers(0, 10**12),
+    "cold_starts": st.integers(0, 10**6),
+    "billed_mb_ms": st.integers(0, 10**18),
+    "duration_p99": st.floats(0, 899_999, allow_nan=False),
+    "peak_used_mb": st.integers(0, 10240),
+}
+BAD = st.one_of(
+    st.sampled_from(["NaN", "nan", "Infinity", "-Infinity", "inf", "1e400", "-1", "-0.5", "", "1_000", "0x10", " 5", "\u0661"]),
+    st.integers(10**20, 10**40).map(str),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.fixed_dictionaries(NUMBERS), st.none() | st.tuples(st.sampled_from(sorted(NUMBERS)), BAD)), min_size=1, max_size=8))
+def test_whatever_the_rows_hold_the_figures_are_finite_and_only_good_rows_count(rows):
+    texts = []
+    for good, spoil in rows:
+        row = {k: str(v) for k, v in good.items()}
+        if spoil is not None:
+            row[spoil[0]] = spoil[1]
+        texts.append(row)
+    malformed = []
+    sizes = insights.combine([insights.parse_results(answer(*texts))], malformed)
+    kept = []
+    for number, row in enumerate(texts, 1):
+        try:
+            insights.read_row(row)
+            kept.append(row)
+        except ValueError:
+            assert number in [r for _, r, _ in malformed]
+    assert len(kept) + len(malformed) == len(texts)
+    assert sum(s["invocations"] for s in sizes.values()) == sum(int(float(r["invocations"] or 0)) for r in kept if r.get("memory_mb"))
+    result = from_sizes(sizes, PRICES, "x86_64", True) if sizes else {}
+    import json
+    json.dumps(result, allow_nan=False)  # no NaN or Infinity reaches a figure
 
 
 counts = st.integers(0, 10**9)

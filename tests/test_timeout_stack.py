@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
 import time
 from typing import Any
@@ -128,3 +129,108 @@ def test_an_outer_invocation_that_times_out_inside_an_inner_one_has_the_inner_fr
     stack = out.records[0]["timeout_stack"]
     assert stack[0].endswith(" in wait_for_the_lock") and stack[1].endswith(" in stuck_in_a_helper")
     assert stack[-1].endswith(" in <lambda>")  # the outer handler, past the inner wrapper
+
+
+# -- async handlers suspended in an await: the chain of coroutines they await ------------
+
+
+async def fetch_order(seconds: float) -> None:
+    await asyncio.sleep(seconds)  # the line the record must point at
+
+
+def test_an_async_handler_stuck_awaiting_has_the_frames_of_its_awaits() -> None:
+    out = Capture()
+
+    @instrument(output=out, timeout_margin_ms=100)
+    async def handler(event: Any, context: Any) -> None:
+        await fetch_order(0.6)
+
+    asyncio.run(handler({}, Remaining(300)))
+    [record] = out.records
+    assert record["status"] == "timeout"
+    stack = record["timeout_stack"]
+    # innermost first: asyncio's sleep (awaiting its future), then the user's coroutines
+    assert stack[0].endswith(" in sleep") and "asyncio" in stack[0]
+    assert stack[1].startswith(f"{__file__}:") and stack[1].endswith(" in fetch_order")
+    assert stack[2].endswith(" in handler") and len(stack) == 3
+
+
+def test_an_async_handler_awaiting_a_hung_socket_names_the_read() -> None:
+    import socket
+
+    out = Capture()
+    ours, theirs = socket.socketpair()  # the peer never writes: a hung dependency
+    ours.setblocking(False)
+
+    async def read_reply(sock: socket.socket) -> bytes:
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.sock_recv(sock, 1), 0.6)
+
+    @instrument(output=out, timeout_margin_ms=100)
+    async def handler(event: Any, context: Any) -> Any:
+        try:
+            return await read_reply(ours)
+        except TimeoutError:
+            return "gave up"
+
+    try:
+        assert asyncio.run(handler({}, Remaining(300))) == "gave up"
+    finally:
+        ours.close()
+        theirs.close()
+    stack = out.records[0]["timeout_stack"]
+    assert [f.rsplit(" in ", 1)[1] for f in stack][-2:] == ["read_reply", "handler"]
+    assert stack[0].endswith(" in wait_for")  # wait_for runs the read in a task of its own
+
+
+async def descend(n: int) -> None:
+    if n:
+        await descend(n - 1)
+    else:
+        await asyncio.sleep(0.5)
+
+
+def test_an_await_chain_is_bounded_in_frames_and_characters() -> None:
+    out = Capture()
+
+    @instrument(output=out, timeout_margin_ms=100)
+    async def handler(event: Any, context: Any) -> None:
+        await descend(500)
+
+    asyncio.run(handler({}, Remaining(250)))
+    stack = out.records[0]["timeout_stack"]
+    assert len(stack) == _stuck.STACK_FRAMES
+    assert all(len(frame) <= _stuck.FRAME_CHARS for frame in stack)
+    assert stack[0].endswith(" in sleep") and all(f.endswith(" in descend") for f in stack[1:])
+
+
+def test_concurrent_async_invocations_each_get_their_own_stack() -> None:
+    out_blocking, out_waiting = Capture(), Capture()
+
+    @instrument(output=out_blocking, timeout_margin_ms=100)
+    async def blocking(event: Any, context: Any) -> None:
+        await asyncio.sleep(0)
+        time.sleep(0.6)  # holds the loop: the other handler stays suspended meanwhile
+
+    @instrument(output=out_waiting, timeout_margin_ms=100)
+    async def waiting(event: Any, context: Any) -> None:
+        await fetch_order(0.7)
+
+    async def both() -> None:
+        await asyncio.gather(blocking({}, Remaining(300)), waiting({}, Remaining(300)))
+
+    asyncio.run(both())
+    assert out_blocking.records[0]["timeout_stack"][0].endswith(" in blocking")
+    waiting_stack = out_waiting.records[0]["timeout_stack"]
+    assert [f.rsplit(" in ", 1)[1] for f in waiting_stack] == ["sleep", "fetch_order", "waiting"]
+
+
+def test_the_chain_walk_stops_at_a_coroutine_that_awaits_itself_through_a_cycle() -> None:
+    class Loop:
+        """An awaitable whose ``cr_await`` is itself: a walk must end."""
+
+        def __init__(self) -> None:
+            self.cr_frame = sys._getframe()
+            self.cr_await = self
+
+    assert len(_stuck.awaiting_frames(Loop())) == _stuck.MAX_AWAITS

@@ -159,11 +159,16 @@ def _insights(
             hours = done
         else:
             totals = done
-    sizes = insights.combine([insights.parse_results(q.answer) for q in totals])
+    malformed: list[tuple[int, int, str]] = []
+    bad_hours: list[tuple[int, int, str]] = []
+    sizes = insights.combine([insights.parse_results(q.answer) for q in totals], malformed)
+    by_hour = insights.hourly([insights.parse_results(q.answer) for q in hours], bad_hours)
+    _tell_malformed([("totals", *m) for m in malformed] + [("hourly", *m) for m in bad_hours])
     if not sizes:
         return None, interrupted
     result = from_sizes(sizes, prices, args.arch, init_billed)
-    result["hours"] = insights.hourly([insights.parse_results(q.answer) for q in hours])
+    result["hours"] = by_hour
+    result["malformed_rows"] = len(malformed) + len(bad_hours)
     p = prices[args.arch]
     for row in result["hours"].values():
         # the same price model as the totals: requests + compute at the first tier
@@ -178,6 +183,20 @@ def _insights(
     if interrupted:
         result["partial"] = True
     return result, interrupted
+
+
+def _tell_malformed(rows: list[tuple[str, int, int, str]]) -> None:
+    """Name the first malformed Insights rows on stderr, then count the rest."""
+    from lambda_kit.report.emit import SHOWN_MALFORMED
+
+    for kind, query, row, why in rows[:SHOWN_MALFORMED]:
+        sys.stderr.write(
+            f"lambda-kit report: Logs Insights {kind} query {query}, row {row}: "
+            f"malformed row ({why})\n"
+        )
+    if len(rows) > SHOWN_MALFORMED:
+        more = len(rows) - SHOWN_MALFORMED
+        sys.stderr.write(f"lambda-kit report: {more} more malformed Logs Insights rows\n")
 
 
 def from_sizes(

@@ -23,6 +23,11 @@ Lambda function timeout"):
   range with Managed Instances); ``Max Memory Used``: 0 to 32,768 MB.
 * a recorded ``cost_usd``: 0 <= USD < 1,000 per invocation (the largest function,
   32 GB for 90 minutes, costs under $10).
+* a count of invocations (Logs Insights' aggregates): 0 <= n < 10**15. A function
+  kept at Lambda's default 1,000 concurrent invocations of 1 ms each for a year makes
+  3.2 * 10**13; above 2**53 a float no longer counts one by one.
+* a sum of MB x ms (Insights' billed totals): 0 <= MB-ms < 10**15 * 32,768 * 10**7,
+  that many invocations at the largest size and duration.
 
 Text numbers are plain decimals as Lambda prints them (``27.55``, ``28``):
 ``1e3``, ``inf``, ``NaN``, ``+5``, ``1_000`` or digits of other scripts are not
@@ -44,6 +49,8 @@ MAX_MS = 10_000_000
 MIN_MEMORY_MB = 128
 MAX_MEMORY_MB = 32_768
 MAX_COST_USD = 1_000.0
+MAX_COUNT = 10**15
+MAX_MB_MS = float(MAX_COUNT) * MAX_MEMORY_MB * MAX_MS
 
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _WHOLE = re.compile(r"[0-9]+")
@@ -109,6 +116,21 @@ def memory_size_mb(value: Any, what: str) -> int:
 def memory_used_mb(value: Any, what: str) -> int:
     """Memory used in MB, 0 to :data:`MAX_MEMORY_MB`."""
     return int(_within(value, True, 0, MAX_MEMORY_MB + 1, what, "MB"))
+
+
+def memory_mb(value: Any, what: str) -> float:
+    """A memory figure in MB that may have a fraction (a percentile), 0 to :data:`MAX_MEMORY_MB`."""
+    return _within(value, False, 0, MAX_MEMORY_MB + 1, what, "MB")
+
+
+def count(value: Any, what: str) -> int:
+    """A count of invocations, 0 <= n < :data:`MAX_COUNT`."""
+    return int(_within(value, True, 0, MAX_COUNT, what, "invocations"))
+
+
+def mb_ms(value: Any, what: str) -> float:
+    """A sum of memory x duration in MB-ms, 0 <= MB-ms < :data:`MAX_MB_MS`."""
+    return _within(value, False, 0, MAX_MB_MS, what, "MB-ms")
 
 
 def cost_usd(value: Any, what: str) -> float:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 import types
 
-from lambda_kit.reuse._clients import boto3_client, http_session, postgres
+from lambda_kit.reuse._clients import boto3_client, http_session, postgres, redis_client
 from lambda_kit.reuse._handle import DEFAULT_MAX_IDLE_S, Reused, close_all, reuse
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -34,6 +34,7 @@ __all__ = [
     "close_all",
     "http_session",
     "postgres",
+    "redis_client",
     "reuse",
 ]
 

@@ -47,6 +47,20 @@ def bound_s(limit_s: float) -> float:
     return max(FLOOR_S, min(limit_s, left - MARGIN_S))
 
 
+def ceiling_s(value: Any, default: float, what: str) -> float:
+    """The ceiling of a built-in client's wait: the caller's own timeout, else ``default``
+    (what ``bound_s`` then cuts to the invocation's time).
+
+    >>> ceiling_s(None, 10.0, "socket_timeout"), ceiling_s(2, 10.0, "socket_timeout")
+    (10.0, 2.0)
+    """
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+        raise ValueError(f"{what} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
 def connecting(state: str, lost: str | None) -> dict[str, Any]:
     """The ``connections`` entry of a (re)connect under way: what a timeout record says
     when the factory hangs (a server that accepts and never answers), and why."""

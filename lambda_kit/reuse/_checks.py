@@ -86,6 +86,44 @@ def fd_state(fd: int) -> int:
     return UNSURE
 
 
+def dead_reason(
+    driver: Driver, check: Any, r: Any, idle_s: float, max_idle_s: float, ping: bool = False
+) -> tuple[dict[str, Any], str | None]:
+    """Is the kept ``r`` dead? ``({"checked": True}`` when a ping ran, ``why`` or None).
+
+    The local check first; the ping (``check``, else the driver's) only after more than
+    ``max_idle_s`` idle, or with ``ping`` (a connection restored from a snapshot).
+    """
+    try:
+        local = driver.local(r)
+    except Exception as exc:
+        return {}, f"local check failed: {type(exc).__name__}"
+    if local == DEAD:
+        return {}, "closed by the server"
+    if local == STALE:
+        try:
+            driver.reset(r)
+        except Exception as exc:
+            return {}, f"could not roll back a failed transaction: {type(exc).__name__}"
+        return {"rolled_back": True}, None
+    if local == ALIVE and idle_s <= max_idle_s and not ping:
+        return {}, None
+    try:
+        ok = check(r) if check is not None else driver.ping(r)
+    except Exception as exc:
+        ok = False
+        why = f"check raised {type(exc).__name__}"
+    else:
+        why = (
+            "check failed after restore from a snapshot"
+            if ping
+            else f"check failed after {idle_s:.1f} s idle"
+        )
+    if ok is None:  # no check known for this kind: trust the local answer
+        return {}, None
+    return {"checked": True}, None if ok else why
+
+
 def looks_like_connection_error(exc: BaseException) -> bool:
     """True when ``exc`` is of a kind drivers raise for a lost connection."""
     return any(cls.__name__ in _CONNECTION_ERRORS for cls in type(exc).__mro__)
@@ -198,7 +236,27 @@ class Redis(Driver):
         return worst
 
     def ping(self, obj: Any) -> bool:
-        return bool(obj.ping())
+        # PING on a pooled connection, its answer awaited at most PING_TIMEOUT_S (cut to
+        # the invocation's time): the client's own socket_timeout may be None (redis-py
+        # before 6) and its retries would repeat the wait
+        single = getattr(obj, "connection", None)
+        pool = obj.connection_pool
+        if single is not None:
+            conn = single
+        else:
+            try:
+                conn = pool.get_connection()
+            except TypeError:  # redis-py before 5.3 wants a command name
+                conn = pool.get_connection("PING")
+        try:
+            conn.send_command("PING")
+            if not conn.can_read(timeout=bound_s(PING_TIMEOUT_S)):
+                conn.disconnect()
+                return False
+            return conn.read_response() in (b"PONG", "PONG")
+        finally:
+            if single is None:
+                pool.release(conn)
 
 
 class Urllib3Pooled(Driver):

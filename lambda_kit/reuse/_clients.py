@@ -1,6 +1,8 @@
-"""Kept clients: AWS SDK clients, HTTP sessions and PostgreSQL connections.
+"""Kept clients: AWS SDK clients, HTTP sessions, PostgreSQL and Redis connections.
 
-boto3, requests and psycopg are imported on the first call, never at ``import lambda_kit``.
+boto3, requests, psycopg and redis are imported on the first call, never at
+``import lambda_kit``. The waits of boto3, PostgreSQL and Redis clients are bounded by
+the running invocation's time (``_bounds``, ``_timeouts``).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from lambda_kit import environment
-from lambda_kit.reuse._bounds import DEFAULT_CONNECT_TIMEOUT_S, bound_s
+from lambda_kit.reuse._bounds import DEFAULT_CONNECT_TIMEOUT_S, bound_s, ceiling_s
 from lambda_kit.reuse._handle import DEFAULT_MAX_IDLE_S, Reused, reuse
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -37,6 +39,11 @@ def boto3_client(service: str, **kwargs: Any) -> Any:
     TCP keep-alive is on unless ``config`` says otherwise; the client's urllib3
     pool keeps its HTTPS connections between invocations. Each call reports the
     client in the record's ``connections`` (as ``boto3.<service>``).
+
+    Each attempt's ``connect_timeout`` and ``read_timeout`` are cut to what the
+    running invocation has left less 0.2 s (at most 10 s and 60 s, or your own
+    ``config``'s if set), and no attempt is retried once less than 0.2 s is left:
+    a hung endpoint then raises botocore's timeout error inside the invocation.
 
         table = boto3_client("dynamodb").describe_table(TableName="orders")
 
@@ -72,13 +79,20 @@ def _make_client(
     import boto3
     from botocore.config import Config
 
+    from lambda_kit.reuse import _timeouts
+
+    connect, read = _timeouts.botocore_timeouts(config)
     keepalive = Config(tcp_keepalive=True)
     merged = keepalive if config is None else keepalive.merge(config)  # the user's options win
+    # ... but their timeouts are ceilings, cut to the invocation's time
+    merged = merged.merge(Config(connect_timeout=bound_s(connect), read_timeout=bound_s(read)))
     # boto3's default session is not safe to use from two threads at once
     with _lock:
-        return boto3.session.Session().client(
+        client = boto3.session.Session().client(
             service, region_name=region, endpoint_url=endpoint, config=merged, **extra
         )
+    _timeouts.bound_botocore(client, connect, read)
+    return client
 
 
 def http_session(*, pool_connections: int = 10, pool_maxsize: int = 10) -> Any:
@@ -140,7 +154,7 @@ def postgres(
     .. versionadded:: 0.1
     """
     own = connect_kwargs.pop("connect_timeout", None)
-    limit = DEFAULT_CONNECT_TIMEOUT_S if own is None else float(own)
+    limit = ceiling_s(own, DEFAULT_CONNECT_TIMEOUT_S, "connect_timeout")
 
     def connect() -> Any:
         import psycopg
@@ -149,3 +163,43 @@ def postgres(
         return psycopg.connect(conninfo, connect_timeout=timeout, **connect_kwargs)
 
     return reuse(name, connect, check=check, max_idle_s=max_idle_s, eager=eager, retry=retry)
+
+
+def redis_client(
+    name: str,
+    url: str = "redis://127.0.0.1:6379/0",
+    *,
+    check: Any = None,
+    max_idle_s: float = DEFAULT_MAX_IDLE_S,
+    eager: bool = False,
+    retry: bool = False,
+    **redis_kwargs: Any,
+) -> Reused[Any]:
+    """A kept redis-py client whose every connect and reply is bounded in time.
+
+    ``socket_connect_timeout`` and ``socket_timeout`` are what the running invocation
+    has left less 0.2 s (at most 10 s, or your own values if smaller), set again as
+    each invocation first uses the client; redis-py retries connection errors but not
+    timeouts, so a server that accepts and never answers costs that bound once, and
+    the command raises ``redis.TimeoutError``. The other arguments are ``reuse``'s and
+    ``redis.Redis.from_url``'s.
+
+        cache = redis_client("cache", os.environ["REDIS_URL"])
+        hits = cache().incr("hits")
+
+    .. versionadded:: 0.2
+    """
+    from lambda_kit.reuse import _timeouts
+
+    own_connect = redis_kwargs.pop("socket_connect_timeout", None)
+    connect = ceiling_s(own_connect, DEFAULT_CONNECT_TIMEOUT_S, "socket_connect_timeout")
+    read = ceiling_s(redis_kwargs.pop("socket_timeout", None), connect, "socket_timeout")
+
+    def connect_redis() -> Any:
+        return _timeouts.make_redis(url, connect, read, redis_kwargs)
+
+    handle = reuse(
+        name, connect_redis, check=check, max_idle_s=max_idle_s, eager=eager, retry=retry
+    )
+    handle._rebound = lambda client: _timeouts.rebound_redis(client, connect, read)
+    return handle

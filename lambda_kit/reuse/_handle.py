@@ -81,6 +81,7 @@ class Reused(Generic[T]):
         "_lock",
         "_lost",
         "_pending",
+        "_rebound",
         "_resource",
         "_suspect",
         "max_idle_s",
@@ -113,6 +114,8 @@ class Reused(Generic[T]):
         self._lost: str | None = None  # why the last connection was dropped
         self._pending: dict[str, Any] | None = None  # a creation no record has told yet
         self._suspect = False  # made before a SnapStart snapshot: ping before first use
+        #: a built-in client's bound, set again at each invocation's first use (_timeouts)
+        self._rebound: Callable[[T], None] | None = None
 
     def __repr__(self) -> str:
         held = "connected" if self._resource is not None else "not connected"
@@ -142,6 +145,7 @@ class Reused(Generic[T]):
                 if alive and r is self._resource:
                     if self._gen != _state.gen:
                         self._gen = _state.gen
+                        self._bound(r)
                         if self._pending is None and self.name not in _state.invocation:
                             _state.invocation[self.name] = {"state": "reused"}
                         else:
@@ -158,49 +162,19 @@ class Reused(Generic[T]):
                 if self._gen == _state.gen and now - self._last < RECHECK_GAP_S:
                     return r  # another thread checked it a moment ago
                 first_use = self._gen != _state.gen
-                checked, reason = self._dead_reason(r, now - self._last, self._suspect)
+                checked, reason = _checks.dead_reason(
+                    self._driver, self._check, r, now - self._last, self.max_idle_s, self._suspect
+                )
                 self._suspect = False
                 if reason is None:
                     self._gen = _state.gen
                     self._last = now
                     if first_use:
+                        self._bound(r)
                         self._tell({"state": "reused", **checked})
                     return r
                 self._drop(r, reason)
             return self._create()
-
-    def _dead_reason(
-        self, r: T, idle_s: float, ping: bool = False
-    ) -> tuple[dict[str, Any], str | None]:
-        """({"checked": True} when a ping ran, why ``r`` is dead or None)."""
-        try:
-            local = self._driver.local(r)
-        except Exception as exc:
-            return {}, f"local check failed: {type(exc).__name__}"
-        if local == _checks.DEAD:
-            return {}, "closed by the server"
-        if local == _checks.STALE:
-            try:
-                self._driver.reset(r)
-            except Exception as exc:
-                return {}, f"could not roll back a failed transaction: {type(exc).__name__}"
-            return {"rolled_back": True}, None
-        if local == _checks.ALIVE and idle_s <= self.max_idle_s and not ping:
-            return {}, None
-        try:
-            ok = self._check(r) if self._check is not None else self._driver.ping(r)
-        except Exception as exc:
-            ok = False
-            why = f"check raised {type(exc).__name__}"
-        else:
-            why = (
-                "check failed after restore from a snapshot"
-                if ping
-                else f"check failed after {idle_s:.1f} s idle"
-            )
-        if ok is None:  # no check known for this kind: trust the local answer
-            return {}, None
-        return {"checked": True}, None if ok else why
 
     def _create(self) -> T:
         state = "created" if self._connects == 0 else "reconnected"
@@ -227,6 +201,13 @@ class Reused(Generic[T]):
         else:
             self._tell(entry)
         return r
+
+    def _bound(self, r: T) -> None:
+        if self._rebound is not None:
+            try:
+                self._rebound(r)
+            except Exception as exc:
+                problem(f"{self.name!r}: could not bound its waits: {exc!r}", key=self.name)
 
     def _tell(self, entry: dict[str, Any]) -> None:
         pending, self._pending = self._pending, None
