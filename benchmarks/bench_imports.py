@@ -25,7 +25,7 @@ import pytest
 from conftest import report_figure
 
 from lambda_kit import _hooks, environment, instrument
-from lambda_kit.imports import initrecord
+from lambda_kit import imports as initrecord
 from lambda_kit.imports.profiler import ImportProfiler
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -27,16 +27,6 @@ if TYPE_CHECKING:
     from lambda_kit.environment import Environment
 
 
-class Bag(dict):  # type: ignore[type-arg]
-    """One invocation's user metrics: name -> (unit, storage resolution, values)."""
-
-    __slots__ = ("count",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-
 class Invocation:
     """Facts about the running invocation that log lines carry.
 
@@ -176,8 +166,9 @@ class Call(Invocation):
         self.expire: Any = None
         #: the handler's event, for the sinks that read it (spans)
         self.event: Any = None
-        #: user metrics added during this invocation: name -> (unit, resolution, values)
-        self.metrics: Bag | None = None
+        #: user metrics added during this invocation (a ``lambda_kit.metrics.Bag``: name ->
+        #: (unit, resolution, values)); Any here, as metrics imports this module
+        self.metrics: Any = None
         #: whether a sink of this invocation writes user metrics (EMF)
         self.takes_metrics = False
         #: optional record keys of this invocation that apply only sometimes (the

@@ -154,7 +154,10 @@ class _Instrumented:
             call.takes_metrics = self._takes_metrics
             call.token = _current.set(call)
             for hook in _hooks.on_start:
-                hook()
+                try:
+                    hook()
+                except Exception as err:  # one contributor's failure loses nothing else
+                    problem(f"could not start the invocation record: {err!r}", key=f"{hook!r}")
             if self._starters:
                 call.event = args[-2] if len(args) > 1 else args[0] if args else kwargs.get("event")
                 call.started = self._start_sinks(call)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 
 from lambda_kit import _deadline, _hooks
-from lambda_kit._current import Bag, Call, current
+from lambda_kit._current import Call, current
 from lambda_kit._problems import problem
 
 #: CloudWatch's metric units (MetricDatum, "Unit"), the only ones EMF accepts
@@ -41,6 +41,17 @@ UNITS = frozenset(
 MAX_NAME_LENGTH = 255  # CloudWatch MetricName
 #: values held for one invocation, all metrics together: a runaway loop cannot eat memory
 MAX_VALUES = 10_000
+
+
+class Bag(dict):  # type: ignore[type-arg]
+    """One invocation's user metrics: name -> (unit, storage resolution, values)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
 
 #: values added outside any invocation (module code at init, a background thread):
 #: they go out with the next invocation that starts
@@ -68,7 +79,7 @@ def _bag(name: str) -> Bag | None:
             key="metrics-not-enabled",
         )
         return None
-    bag = call.metrics
+    bag: Bag | None = call.metrics
     if bag is None:
         bag = call.metrics = Bag()
     return bag

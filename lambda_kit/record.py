@@ -83,7 +83,7 @@ KEYS = (
 )
 _CORE = frozenset(CORE_KEYS)
 #: the optional keys that ride on ``Call.notes``
-_NOTE_KEYS = ("timeout_stack", "memory_near_limit", "memory_growth_streak")
+_NOTE_KEYS = ("timeout_stack", "memory_near_limit", "memory_growth_streak", "init")
 _billed_ms = billing.billed_ms
 
 #: error_type of a timed-out invocation, as Lambda's platform.report names it

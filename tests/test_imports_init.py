@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_kit.imports.initrecord import init_summary
+from lambda_kit.imports import init_summary
 from tests._imports_helpers import clean_env, records, run_python, write_modules
 
 # a handler module: lambda_kit first, two dependencies (one heavy), 40 ms of its own code

@@ -10,7 +10,7 @@ import sys
 import pytest
 from _lk_helpers import Capture, FakeContext
 
-from lambda_kit import _problems, environment, instrument
+from lambda_kit import _current, _problems, environment, instrument
 from lambda_kit import billing as cost
 from lambda_kit.record import KEYS, timestamp
 
@@ -325,6 +325,7 @@ def test_the_fast_line_is_byte_for_byte_the_records_line(monkeypatch, case):
     state = wrapped._lambda_kit_state
     assert state._solo is not None
     call = state._begin(({}, FakeContext(request_id='r"1')), {})
+    _current.current.reset(call.token)  # never ended: no invocation stays current
     exc = ValueError("x") if case == "error" else None
     budget = 3000.0 if case == "timeout" else None
     record.finish(call, 1_234_567, exc, budget)
@@ -340,3 +341,23 @@ def test_an_extra_sink_gets_the_record_dict_and_the_line_is_unchanged():
     out = Capture()
     instrument(output=out, sinks=[seen.append])(lambda e, c: None)({}, FakeContext())
     assert seen == out.records
+
+
+def test_a_start_hook_that_raises_loses_neither_the_record_nor_the_reset(capsys):
+    from lambda_kit import _hooks
+
+    def broken() -> None:
+        raise RuntimeError("contributor broke")
+
+    _hooks.add_start(broken)
+    try:
+        out = Capture()
+        wrapped = instrument(output=out)(lambda e, c: "result")
+        assert wrapped({}, FakeContext(request_id="h1")) == "result"
+        assert wrapped({}, FakeContext(request_id="h2")) == "result"
+    finally:
+        _hooks.remove_start(broken)
+    assert [r["function_request_id"] for r in out.records] == ["h1", "h2"]
+    assert _current.current.get() is None
+    err = capsys.readouterr().err
+    assert err.count("contributor broke") == 1  # once, however often it fails
