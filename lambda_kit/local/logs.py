@@ -33,17 +33,35 @@ class LogStream:
             self._stream = stream
         self.lock = threading.RLock()
         self._into: list[str] | None = None
+        #: request id -> the lines that name it (several invocations in flight at once)
+        self._following: dict[str, list[str]] = {}
 
     def collect_into(self, lines: list[str] | None) -> None:
         """Lines written from now on are also appended to ``lines``."""
         with self.lock:
             self._into = lines
 
+    def follow(self, request_id: str, lines: list[str] | None) -> None:
+        """Lines naming ``request_id`` are also appended to ``lines`` (None: no longer).
+
+        With invocations running side by side their output interleaves; a line is
+        known to be an invocation's when it names its request id (START, END, REPORT,
+        the runtime's JSON log lines, ``@instrument``'s record).
+        """
+        with self.lock:
+            if lines is None:
+                self._following.pop(request_id, None)
+            else:
+                self._following[request_id] = lines
+
     def write(self, line: str) -> None:
         """One line (without its newline)."""
         with self.lock:
             if self._into is not None:
                 self._into.append(line)
+            for request_id, lines in self._following.items():
+                if request_id in line:
+                    lines.append(line)
             if self._call is not None:
                 self._call(line)
             if self._stream is not None:
