@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -257,8 +258,16 @@ def test_the_telemetry_api_reports_each_request_once(tmp_path):
 def test_the_cli_prints_one_response_and_one_report_per_event(tmp_path):
     spec, module = write_handler(
         tmp_path,
-        "import os, time\ndef handler(event, context):\n    time.sleep(0.2)\n"
-        "    return {'pid': os.getpid()}\n",
+        """
+        import os, sys, time
+        def handler(event, context):
+            # one line in three writes, while the other workers write theirs
+            for part in (f"line of {os.getpid()}:", " middle,", " end\\n"):
+                sys.stdout.write(part)
+                sys.stdout.flush()
+                time.sleep(0.05)
+            return {"pid": os.getpid()}
+        """,
         "lmi",
     )
     done = invoke(spec, "--concurrency", "3", "-n", "6")
@@ -271,6 +280,10 @@ def test_the_cli_prints_one_response_and_one_report_per_event(tmp_path):
         "lambda-kit: 6 invocations in 1 environment of 3 workers ("
     )
     assert "in request charges (compute is the instances')" in done.stderr
+    # each worker has its own stream: lines interleave whole, never within one
+    said = [line for line in done.stderr.splitlines() if "line of" in line]
+    assert len(said) == 6
+    assert all(re.fullmatch(r"line of \d+: middle, end", line) for line in said)
     assert processes_mentioning(module) == []
 
 

@@ -32,12 +32,15 @@ MANAGED_INIT_TYPE = "lambda-managed-instances"
 #: Lambda Managed Instances init may take the larger of 130 s and the function's timeout
 #: (AWS Lambda docs, "Understanding the Lambda Managed Instances execution environment")
 MANAGED_INIT_TIMEOUT_S = 130.0
+#: where Lambda Managed Instances' workers connect their stdout and stderr, one stream
+#: each (awslambdaric's multi-concurrent mode reads it; set by the runtime's host)
+LOG_SOCKET_ENV = "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET"
 #: variables of the parent that must not leak into the environment
 _DROPPED = (
     settings.MAX_CONCURRENCY,
     settings.TRACE_ID,
     "_LAMBDA_TELEMETRY_LOG_FD",
-    "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET",
+    LOG_SOCKET_ENV,
     settings.RUNTIME_API,
 )
 

@@ -22,7 +22,10 @@ past their timeout), the environment is replaced by a new one for the events lef
 from __future__ import annotations
 
 import collections
+import os
 import queue
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -31,8 +34,8 @@ from typing import TextIO
 from lambda_kit.billing import billed_duration_ms, function_prices, managed_instances_cost_usd
 from lambda_kit.local import lines, workers
 from lambda_kit.local import telemetry as platform
-from lambda_kit.local.function import Function, trace_header
-from lambda_kit.local.logs import LogStream
+from lambda_kit.local.function import LOG_SOCKET_ENV, Function, trace_header
+from lambda_kit.local.logs import LogStream, SocketPump
 from lambda_kit.local.memory import session_members
 from lambda_kit.local.results import InitFailed, Result, Run
 from lambda_kit.local.runner import Environment
@@ -63,9 +66,41 @@ class ManagedEnvironment(Environment):
         self.served: set[int] = set()  # workers that received one
         self.gone: set[int] = set()  # workers that died
         self.stuck: set[int] = set()  # workers still running an event that timed out
-        super().__init__(fn, log, index, port, identify=workers.identifier(self._members))
+        # each worker's stdout and stderr come on their own stream, as on Lambda
+        self._folder = tempfile.mkdtemp(prefix="lambda-kit-lmi-")
+        self.streams = SocketPump(os.path.join(self._folder, "logs.sock"), log.write, log.lock)
+        try:
+            super().__init__(fn, log, index, port, identify=workers.identifier(self._members))
+        except BaseException:
+            self._remove_streams()
+            raise
+        self._down = False
         self._init_deadline = time.perf_counter() + fn.init_timeout_s
         self._polled = 0.0
+
+    def environment(self) -> dict[str, str]:
+        """Lambda's variables, and where the workers connect their output."""
+        return {**super().environment(), LOG_SOCKET_ENV: self.streams.path}
+
+    def _drain(self) -> None:
+        """Everything written so far: the runtime's own pipe and the workers' streams."""
+        if not self.dead:
+            self.pump.drain()
+        self.streams.drain()
+
+    def _remove_streams(self) -> None:
+        self.streams.finish()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def shutdown(self) -> None:
+        """End the environment (once), then read the workers' streams to their end."""
+        if self._down:
+            return
+        self._down = True
+        try:
+            super().shutdown()
+        finally:
+            self._remove_streams()
 
     def _members(self) -> list[int]:
         proc = getattr(self, "proc", None)  # the first worker asks after Popen returned
@@ -88,7 +123,7 @@ class ManagedEnvironment(Environment):
                 self.init_duration_ms = ms = (t - self._spawn_ns) / _ms
                 platform.init_done(self.telemetry, self.fn.init_type, ms, "success")
                 with self.log.lock:
-                    self.pump.drain()
+                    self._drain()
                     self.log.write(lines.init_report(ms, "success", None))
                 return
             if kind == "init_error":
@@ -127,7 +162,7 @@ class ManagedEnvironment(Environment):
 
         def announce() -> None:  # the server's thread, just before the worker gets it
             with self.log.lock:
-                self.pump.drain()
+                self._drain()
                 self.log.follow(inv.request_id, flight.logs)
                 self.log.write(lines.start(inv.request_id, fn.version))
 
@@ -248,8 +283,7 @@ class ManagedEnvironment(Environment):
             error_type=error_type,
         )
         with self.log.lock:
-            if not self.dead:
-                self.pump.drain()
+            self._drain()
             self.log.write(lines.end(rid))
             self.log.write(report.line())
             self.log.follow(rid, None)
@@ -294,6 +328,7 @@ def run_managed(
             env.wait_init()
             env.serve(todo, emit)
         except InitFailed as failed:
+            env.shutdown()  # the workers' last lines come before INIT_REPORT
             stream.write(lines.init_report(failed.duration_ms, failed.status, failed.error_type))
             run.init_error = failed
             run.not_sent = len(todo)

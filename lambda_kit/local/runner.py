@@ -30,10 +30,7 @@ from lambda_kit.local.memory import Cgroup, MemoryWatch, session_members
 from lambda_kit.local.results import InitFailed, Result, Run
 from lambda_kit.local.server import Event, Invocation, RuntimeAPIServer
 from lambda_kit.local.telemetry import Telemetry
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import socket
+from lambda_kit.local.workers import Identify
 
 _ms = 1_000_000.0
 #: at shutdown, how long telemetry already made may take to reach the extensions
@@ -55,7 +52,7 @@ class Environment:
         port: int = 0,
         *,
         nodelay: bool = True,
-        identify: Callable[[socket.socket], int | None] | None = None,
+        identify: Identify | None = None,
     ) -> None:
         self.fn = fn
         self.log = log
@@ -84,7 +81,7 @@ class Environment:
             self.proc = subprocess.Popen(
                 _launch(fn.command()),
                 cwd=fn.task_root,
-                env=fn.environment(self.server.address),
+                env=self.environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -110,6 +107,10 @@ class Environment:
             on_exceeded=self._out_of_memory,
         )
         threading.Thread(target=self._wait_exit, name="runtime-exit", daemon=True).start()
+
+    def environment(self) -> dict[str, str]:
+        """The runtime's environment variables."""
+        return self.fn.environment(self.server.address)
 
     # -- process life ------------------------------------------------------------------
     def _wait_exit(self) -> None:

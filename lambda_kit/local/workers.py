@@ -61,7 +61,11 @@ def peer_pid(conn: socket.socket, candidates: Iterable[int]) -> int | None:
     return None
 
 
-def identifier(candidates: Callable[[], Iterable[int]]) -> Callable[[socket.socket], int | None]:
+#: what the Runtime API server asks about a connection: the pid at its other end, or None
+Identify = Callable[[socket.socket], "int | None"]
+
+
+def identifier(candidates: Callable[[], Iterable[int]]) -> Identify:
     """``peer_pid`` over the processes ``candidates()`` names when a connection is asked about."""
     return lambda conn: peer_pid(conn, candidates())
 
