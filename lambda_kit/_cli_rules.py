@@ -38,7 +38,9 @@ def _not(options: str, mode: str, holds: Callable[[argparse.Namespace], bool]) -
 RULES: dict[str, tuple[Rule, ...]] = {
     "invoke": (
         # the web path has no memory cgroup or watchdog, and serves on its own port
-        _not("--memory-cap --port", "--web", lambda a: a.web),
+        _not("--memory-cap --port --concurrency", "--web", lambda a: a.web),
+        # Managed Instances set AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances
+        _not("--init-type", "--concurrency", lambda a: a.concurrency is not None),
     ),
     "imports": (
         _not("TARGET", "--from-log", lambda a: a.from_log is not None),

@@ -146,7 +146,10 @@ def test_a_timeout_leaves_neither_the_runtime_nor_its_children(tmp_path):
 def test_max_concurrency_is_refused(tmp_path):
     run = invoke(f"{EXAMPLES}/hello.py:handler", "--env", "AWS_LAMBDA_MAX_CONCURRENCY=2")
     assert run.returncode == 2
-    assert run.stderr.startswith("lambda-kit: AWS_LAMBDA_MAX_CONCURRENCY would switch")
+    assert run.stderr == (
+        "lambda-kit: AWS_LAMBDA_MAX_CONCURRENCY is set by --concurrency N "
+        "(Lambda Managed Instances), not by --env\n"
+    )
 
 
 def test_an_env_pair_without_equals_is_one_line():

@@ -81,6 +81,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="on-demand",
         help="AWS_LAMBDA_INITIALIZATION_TYPE (default on-demand)",
     )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run as on Lambda Managed Instances: one environment whose runtime forks N "
+        "worker processes, the events dispatched to them side by side (docs/invoke.md)",
+    )
     parser.add_argument("--output", metavar="FILE", help="write response payloads here, not stdout")
     parser.add_argument("--name", metavar="NAME", help="function name (default: the module's name)")
     parser.add_argument(
@@ -157,14 +165,21 @@ def _run(args: argparse.Namespace) -> int:
         env=parse_env(args.env),
         name=args.name,
         memory_cap=args.memory_cap,
+        concurrency=args.concurrency,
     )
     event = read_event(args.event)
-    if fn.arch_note:
-        say("lambda-kit", fn.arch_note, "warning")
     if importlib.util.find_spec("awslambdaric") is None:
         from lambda_kit._version import install_hint
 
         raise BadInput(f"invoke needs the Lambda runtime client: {install_hint('local')}")
+    if fn.concurrency is not None and not _forks_workers():
+        raise BadInput(
+            "--concurrency needs awslambdaric 4 or later (its multi-concurrent mode, "
+            "which forks the workers): pip install -U awslambdaric"
+        )
+    for note in (fn.arch_note, fn.managed_note):
+        if note:
+            say("lambda-kit", note, "warning")
     try:
         out = open(args.output, "wb") if args.output else None  # noqa: SIM115
     except OSError as exc:
@@ -177,6 +192,10 @@ def _run(args: argparse.Namespace) -> int:
         target.write(payload + b"\n")
         target.flush()
 
+    if fn.concurrency is not None:  # one environment, N workers: lambda_kit.local.managed
+        from lambda_kit.local.managed import run_managed
+
+        run_environment = run_managed  # type: ignore[assignment]
     try:
         result = run_environment(
             fn,
@@ -192,6 +211,13 @@ def _run(args: argparse.Namespace) -> int:
             out.close()
     print_summary(summary(result, fn.memory_mb, fn.architecture))
     return 0 if result.ok else 1
+
+
+def _forks_workers() -> bool:
+    """Whether the installed runtime client forks workers for AWS_LAMBDA_MAX_CONCURRENCY."""
+    import importlib.util
+
+    return importlib.util.find_spec("awslambdaric.lambda_multi_concurrent_utils") is not None
 
 
 def print_summary(text: str) -> None:
@@ -213,11 +239,19 @@ def summary(result: object, memory_mb: int, arch: str) -> str:
     cold = sum(r.cold_start for r in res)
     billed = sum(r.report.billed_duration_ms for r in res)
     cost = sum(r.cost_usd for r in res)
+    where = f"{result.environments} environment{'s' * (result.environments != 1)}"
+    inits = f"{cold} cold"
+    if result.concurrency is not None:
+        where += f" of {result.concurrency} worker{'s' * (result.concurrency != 1)}"
+        inits = f"{result.workers} worker{'s' * (result.workers != 1)} served, {inits}"
+    price = f"billed {billed} ms, about ${cost:.8f} at {memory_mb} MB {arch}"
+    if result.concurrency is not None:
+        # Lambda Managed Instances bill compute by the instance (lambda-kit cost --compare lmi)
+        price = f"about ${cost:.8f} in request charges (compute is the instances')"
     parts = [
-        f"{len(res)} invocation{'s' * (len(res) != 1)} in {result.environments} "
-        f"environment{'s' * (result.environments != 1)} ({cold} cold)",
+        f"{len(res)} invocation{'s' * (len(res) != 1)} in {where} ({inits})",
         ", ".join(f"{n} {s}" for s, n in counts.items()) or "none sent",
-        f"billed {billed} ms, about ${cost:.8f} at {memory_mb} MB {arch}",
+        price,
     ]
     cap = "memory cap: cgroup" if result.cgroup_used else "memory cap: RSS watchdog"
     line = "lambda-kit: " + "; ".join(parts) + f" ({cap})"

@@ -1,9 +1,9 @@
 """What is being run: the handler, its settings, and the environment Lambda would give it.
 
 Environment variables are those of the AWS Lambda docs, "Defined runtime
-environment variables". ``AWS_LAMBDA_MAX_CONCURRENCY`` is never set: it
-switches ``awslambdaric`` into Lambda Managed Instances mode (several
-concurrent runtime workers), which is not what a single environment is.
+environment variables". ``AWS_LAMBDA_MAX_CONCURRENCY`` is set only for a
+function run as on Lambda Managed Instances (``concurrency=N``): it switches
+``awslambdaric`` into its multi-concurrent mode, N worker processes.
 """
 
 from __future__ import annotations
@@ -19,12 +19,28 @@ from lambda_kit import settings
 ARCHITECTURES = ("x86_64", "arm64")
 INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start")
 MEMORY_CAPS = ("auto", "cgroup", "watchdog")
+#: Lambda's bounds on PerExecutionEnvironmentMaxConcurrency (AWS Lambda API reference,
+#: LambdaManagedInstancesCapacityProviderConfig; botocore's lambda 2015-03-31 model)
+MAX_CONCURRENCY = 1600
+#: the Python runtime's default: 16 concurrent requests per vCPU (AWS Lambda docs, "Python
+#: runtime for Lambda Managed Instances"); more processes than that per CPU of this
+#: machine would measure the machine, not the function
+WORKERS_PER_CPU = 16
+#: AWS_LAMBDA_INITIALIZATION_TYPE on Lambda Managed Instances ("Defined runtime
+#: environment variables")
+MANAGED_INIT_TYPE = "lambda-managed-instances"
+#: Lambda Managed Instances init may take the larger of 130 s and the function's timeout
+#: (AWS Lambda docs, "Understanding the Lambda Managed Instances execution environment")
+MANAGED_INIT_TIMEOUT_S = 130.0
+#: where Lambda Managed Instances' workers connect their stdout and stderr, one stream
+#: each (awslambdaric's multi-concurrent mode reads it; set by the runtime's host)
+LOG_SOCKET_ENV = "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET"
 #: variables of the parent that must not leak into the environment
 _DROPPED = (
     settings.MAX_CONCURRENCY,
     settings.TRACE_ID,
     "_LAMBDA_TELEMETRY_LOG_FD",
-    "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET",
+    LOG_SOCKET_ENV,
     settings.RUNTIME_API,
 )
 
@@ -80,8 +96,9 @@ class Function:
         name: str | None = None,
         region: str | None = None,
         task_root: str | None = None,
-        init_timeout_s: float = 10.0,
+        init_timeout_s: float | None = None,
         memory_cap: str = "auto",
+        concurrency: int | None = None,
     ) -> None:
         self.task_root, self.module, self.function = parse_handler(handler, task_root)
         if not 128 <= memory_mb <= 10240:
@@ -97,14 +114,20 @@ class Function:
         extra = dict(env or {})
         if settings.MAX_CONCURRENCY in extra:
             raise BadInput(
-                "AWS_LAMBDA_MAX_CONCURRENCY would switch the runtime client into "
-                "multi-concurrency mode; lambda-kit invoke runs one environment"
+                "AWS_LAMBDA_MAX_CONCURRENCY is set by --concurrency N (Lambda Managed "
+                "Instances), not by --env"
             )
+        #: worker processes per environment (Lambda Managed Instances), None: on-demand Lambda
+        self.concurrency = _check_concurrency(concurrency, init_type)
+        if concurrency is not None:
+            init_type = MANAGED_INIT_TYPE
+            if init_timeout_s is None:
+                init_timeout_s = max(MANAGED_INIT_TIMEOUT_S, timeout_s)
         self.memory_mb = memory_mb
         #: "auto": a memory cgroup where one is writable, else the RSS watchdog
         self.memory_cap = memory_cap
         self.timeout_s = timeout_s
-        self.init_timeout_s = init_timeout_s
+        self.init_timeout_s = 10.0 if init_timeout_s is None else init_timeout_s
         self.architecture = architecture
         self.init_type = init_type
         self.extra_env = extra
@@ -154,8 +177,48 @@ class Function:
                 settings.PLATFORM_HOST: "127.0.0.1",
             }
         )
+        if self.concurrency is not None:
+            env[settings.MAX_CONCURRENCY] = str(self.concurrency)
+            # Managed Instances functions always log in JSON (AWS Lambda docs, "Python
+            # runtime for Lambda Managed Instances", Logging)
+            env[settings.LOG_FORMAT] = "JSON"
         env.update(self.extra_env)
         return env
+
+    @property
+    def managed_note(self) -> str:
+        """A warning when Managed Instances would not run this Python (3.13 and later)."""
+        if self.concurrency is None or sys.version_info >= (3, 13):
+            return ""
+        v = sys.version_info
+        return (
+            f"Lambda Managed Instances run Python 3.13 and later (AWS Lambda docs, "
+            f'"Lambda Managed Instances runtimes"); this is Python {v[0]}.{v[1]}'
+        )
+
+
+def _check_concurrency(concurrency: int | None, init_type: str) -> int | None:
+    """``concurrency`` checked against Lambda's bounds and this machine's."""
+    if concurrency is None:
+        return None
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise BadInput(
+            f"--concurrency {concurrency} is outside Lambda Managed Instances' "
+            f"1..{MAX_CONCURRENCY} per execution environment"
+        )
+    cpus = os.cpu_count() or 1
+    if concurrency > WORKERS_PER_CPU * cpus:
+        raise BadInput(
+            f"--concurrency {concurrency} is more than {WORKERS_PER_CPU} worker processes "
+            f"per CPU of this {cpus}-CPU machine ({WORKERS_PER_CPU * cpus}), the Python "
+            f"runtime's default per vCPU"
+        )
+    if init_type != "on-demand":
+        raise BadInput(
+            f"--init-type {init_type} does not apply with --concurrency: Lambda Managed "
+            f"Instances set AWS_LAMBDA_INITIALIZATION_TYPE={MANAGED_INIT_TYPE}"
+        )
+    return concurrency
 
 
 def _exec_wrapper(extra: dict[str, str]) -> str | None:

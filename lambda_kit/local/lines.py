@@ -77,6 +77,18 @@ def init_start(runtime_version: str) -> str:
     return f"INIT_START Runtime Version: {runtime_version}\tRuntime Version ARN: local"
 
 
+def runtime_version() -> str:
+    """The local runtime as INIT_START names it: ``python:3.13.1 awslambdaric:4.2.2``."""
+    import sys
+
+    v = sys.version_info
+    try:
+        from awslambdaric import __version__ as ric
+    except ImportError:  # the child will say so, as an init error
+        ric = "missing"
+    return f"python:{v[0]}.{v[1]}.{v[2]} awslambdaric:{ric}"
+
+
 def start(request_id: str, version: str = "$LATEST") -> str:
     """``START RequestId: ID Version: $LATEST``."""
     return f"START RequestId: {request_id} Version: {version}"

@@ -10,10 +10,20 @@ class Result:
 
     ``status`` is ``success``, ``error`` or ``timeout``; ``payload`` the response
     (or error) body as the runtime posted it; ``logs`` the log lines from START
-    to REPORT; ``init_duration_ms`` is set on a cold start only.
+    to REPORT; ``init_duration_ms`` is set on a cold start only. ``worker`` is the pid
+    of the runtime worker that ran it (Lambda Managed Instances), when it is known.
     """
 
-    __slots__ = ("cold_start", "cost_usd", "environment", "error_type", "logs", "payload", "report")
+    __slots__ = (
+        "cold_start",
+        "cost_usd",
+        "environment",
+        "error_type",
+        "logs",
+        "payload",
+        "report",
+        "worker",
+    )
 
     def __init__(self, report: Report, payload: bytes, environment: int) -> None:
         self.report = report
@@ -23,6 +33,7 @@ class Result:
         self.cold_start = report.init_duration_ms is not None
         self.error_type = report.error_type
         self.cost_usd = 0.0
+        self.worker: int | None = None
 
     @property
     def status(self) -> str:
@@ -55,6 +66,10 @@ class Run:
         self.environments = 0
         self.not_sent = 0
         self.cgroup_used: bool | None = None
+        #: Lambda Managed Instances: worker processes per environment, and how many
+        #: distinct workers took an event over the run
+        self.concurrency: int | None = None
+        self.workers = 0
 
     @property
     def ok(self) -> bool:

@@ -30,6 +30,7 @@ from lambda_kit.local.memory import Cgroup, MemoryWatch, session_members
 from lambda_kit.local.results import InitFailed, Result, Run
 from lambda_kit.local.server import Event, Invocation, RuntimeAPIServer
 from lambda_kit.local.telemetry import Telemetry
+from lambda_kit.local.workers import Identify
 
 _ms = 1_000_000.0
 #: at shutdown, how long telemetry already made may take to reach the extensions
@@ -44,14 +45,23 @@ class Environment:
     """One execution environment: a Runtime API server and the runtime process it serves."""
 
     def __init__(
-        self, fn: Function, log: LogStream, index: int, port: int = 0, *, nodelay: bool = True
+        self,
+        fn: Function,
+        log: LogStream,
+        index: int,
+        port: int = 0,
+        *,
+        nodelay: bool = True,
+        identify: Identify | None = None,
     ) -> None:
         self.fn = fn
         self.log = log
         self.index = index
         self.telemetry = Telemetry(fn.name, fn.version, fn.handler)
         try:
-            self.server = RuntimeAPIServer(port, nodelay=nodelay, telemetry=self.telemetry)
+            self.server = RuntimeAPIServer(
+                port, nodelay=nodelay, telemetry=self.telemetry, identify=identify
+            )
         except OSError as exc:
             raise BadInput(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
         self.events: queue.Queue[Event] = self.server.events
@@ -65,13 +75,13 @@ class Environment:
                 self.server.close()
                 raise BadInput("no memory cgroup is writable here (use --memory-cap watchdog)")
         enter = self.cgroup.procs_file if self.cgroup is not None else None
-        log.write(lines.init_start(_runtime_version()))
-        platform.init_start(self.telemetry, fn.init_type, _runtime_version())
+        log.write(lines.init_start(lines.runtime_version()))
+        platform.init_start(self.telemetry, fn.init_type, lines.runtime_version())
         try:
             self.proc = subprocess.Popen(
                 _launch(fn.command()),
                 cwd=fn.task_root,
-                env=fn.environment(self.server.address),
+                env=self.environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -97,6 +107,10 @@ class Environment:
             on_exceeded=self._out_of_memory,
         )
         threading.Thread(target=self._wait_exit, name="runtime-exit", daemon=True).start()
+
+    def environment(self) -> dict[str, str]:
+        """The runtime's environment variables."""
+        return self.fn.environment(self.server.address)
 
     # -- process life ------------------------------------------------------------------
     def _wait_exit(self) -> None:
@@ -325,17 +339,6 @@ def _enter_cgroup(procs_file: str) -> None:
         os.close(fd)
 
 
-def _runtime_version() -> str:
-    import sys
-
-    v = sys.version_info
-    try:
-        from awslambdaric import __version__ as ric
-    except ImportError:  # the child will say so, as an init error
-        ric = "missing"
-    return f"python:{v[0]}.{v[1]}.{v[2]} awslambdaric:{ric}"
-
-
 def run_environment(
     fn: Function | str,
     events: Iterable[bytes | str],
@@ -357,6 +360,8 @@ def run_environment(
     """
     if isinstance(fn, str):
         fn = Function(fn, **settings)  # type: ignore[arg-type]
+    if fn.concurrency is not None:  # N workers, one Runtime API: lambda_kit.local.managed
+        raise BadInput("a function with concurrency runs with run_managed, not run_environment")
     run = Run()
     stream = LogStream(log)
     env: Environment | None = None

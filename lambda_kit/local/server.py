@@ -9,7 +9,11 @@ runtimes".
 
 One server serves one environment: when an environment is killed (timeout,
 out of memory) its server goes with it, so a request left behind by the dead
-process can never take an event meant for the next environment.
+process can never take an event meant for the next environment. Several
+requests may be in flight at once (Lambda Managed Instances: one runtime
+worker per request, each its own process asking ``GET /next``); each event
+goes to whichever worker asks next, and a response is accepted only for a
+request id handed out and not yet answered.
 
 It is a small HTTP/1.1 server on raw sockets rather than ``http.server``: it
 needs only Content-Length bodies and keep-alive, it sets ``TCP_NODELAY`` on
@@ -61,6 +65,7 @@ class Invocation:
         "started_ns",
         "timeout_s",
         "trace_id",
+        "worker",
     )
 
     def __init__(
@@ -73,12 +78,15 @@ class Invocation:
         self.trace_id = trace_id
         self.started_ns = 0  # perf_counter_ns when the runtime received it
         self.deadline_ms = 0
+        #: the process that took it (its pid), when the server was told how to find it
+        self.worker: int | None = None
         #: called in the server's thread just before the runtime receives the event
         self.on_start: Callable[[], None] | None = None
 
 
 #: What the server tells its environment, as (kind, perf_counter_ns, payload) tuples:
-#: ("next", t, None) the runtime asks for work (the first one ends INIT);
+#: ("next", t, worker) the runtime asks for work (the first one ends INIT; worker is the
+#: asking process's pid when the server identifies workers, else None);
 #: ("started", t, request_id); ("response", t, (request_id, body));
 #: ("error", t, (request_id, error_type, body)); ("init_error", t, (error_type, body)).
 Event = tuple[str, int, Any]
@@ -101,6 +109,7 @@ class RuntimeAPIServer:
         *,
         nodelay: bool = True,
         telemetry: Telemetry | None = None,
+        identify: Callable[[socket.socket], int | None] | None = None,
     ) -> None:
         #: the Extensions and Telemetry APIs, served on the same address as on Lambda
         self.telemetry = telemetry
@@ -110,8 +119,12 @@ class RuntimeAPIServer:
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._closed = False
-        # only the request the runtime is working on may be answered
-        self._current: str | None = None
+        # only requests handed out and not yet answered may be answered
+        self._in_flight: set[str] = set()
+        #: which process is at the other end of a connection (several workers: which
+        #: one took an event); asked once per connection, in the server's thread
+        self._identify = identify
+        self._workers: dict[socket.socket, int | None] = {}
         self._sock = sock = listen(host, port)
         self.host, self.port = sock.getsockname()[:2]
         self.address = f"{self.host}:{self.port}"
@@ -122,6 +135,24 @@ class RuntimeAPIServer:
     def give(self, invocation: Invocation) -> None:
         """Queue an event; the runtime's pending (or next) ``GET /next`` returns it."""
         self._pending.put(invocation)
+
+    def take_back(self) -> list[Invocation]:
+        """The events given and not yet handed to a worker, removed from the queue."""
+        back: list[Invocation] = []
+        while True:
+            try:
+                inv = self._pending.get_nowait()
+            except queue.Empty:
+                return back
+            if inv is None:  # closing: leave the marker for the waiting workers
+                self._pending.put(None)
+                return back
+            back.append(inv)
+
+    def forget(self, request_id: str) -> None:
+        """Refuse any later answer for ``request_id`` (it timed out; its worker goes on)."""
+        with self._lock:
+            self._in_flight.discard(request_id)
 
     def close(self) -> None:
         """Stop listening and drop every connection (waiting ``GET /next`` calls end)."""
@@ -171,6 +202,7 @@ class RuntimeAPIServer:
         finally:
             with self._lock:
                 self._connections.discard(conn)
+                self._workers.pop(conn, None)
             conn.close()
 
     def _dispatch(
@@ -181,12 +213,15 @@ class RuntimeAPIServer:
         route = path[len(PREFIX) :]
         now = time.perf_counter_ns
         if method == "GET" and route == "invocation/next":
-            self.events.put(("next", now(), None))
+            worker = self._worker(conn) if self._identify is not None else None
+            self.events.put(("next", now(), worker))
             inv = self._pending.get()
             if inv is None:  # shutting down: leave the runtime waiting on a closed socket
                 self._pending.put(None)
                 return False
-            self._current = inv.request_id
+            inv.worker = worker
+            with self._lock:
+                self._in_flight.add(inv.request_id)
             inv.deadline_ms = int(time.time() * 1000 + inv.timeout_s * 1000)
             head = {
                 "Content-Type": "application/json",
@@ -214,9 +249,11 @@ class RuntimeAPIServer:
             parts = route.split("/")
             if len(parts) == 3 and parts[2] in ("response", "error"):
                 request_id = parts[1]
-                if request_id != self._current:
+                with self._lock:
+                    known = request_id in self._in_flight
+                    self._in_flight.discard(request_id)
+                if not known:
                     return _reply(conn, 400, b'{"errorType":"InvalidRequestID"}')
-                self._current = None
                 if parts[2] == "response" and len(body) > payload.MAX_RESPONSE_BYTES:
                     # the Runtime API refuses it; the caller gets Lambda's error instead
                     error = payload.response_too_large(len(body))
@@ -233,6 +270,20 @@ class RuntimeAPIServer:
                     self.events.put(("error", now(), (request_id, error_type, body)))
                 return _reply(conn, 202, b'{"status":"OK"}')
         return _reply(conn, 404, b'{"errorType":"NotFound"}')
+
+    def _worker(self, conn: socket.socket) -> int | None:
+        """The pid at the other end of ``conn`` (looked up once per connection)."""
+        with self._lock:
+            if conn in self._workers:
+                return self._workers[conn]
+        assert self._identify is not None
+        try:
+            pid = self._identify(conn)
+        except Exception:  # a lookup that fails leaves the worker unknown, not the event
+            pid = None
+        with self._lock:
+            self._workers[conn] = pid
+        return pid
 
     def _extension_api(
         self, conn: socket.socket, method: str, path: str, headers: dict[str, str], body: bytes
