@@ -19,7 +19,7 @@ import time
 from _thread import start_new_thread as _start_thread
 
 from lambda_kit import _hooks
-from lambda_kit._problems import problem
+from lambda_kit._hooks import problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -31,15 +31,8 @@ def problem(message: str, *, key: str | None = None) -> None:
 
 
 def reset() -> None:
-    """Forget what was reported (tests; a forked child reports its own problems)."""
+    """Forget what was reported (tests; a forked child reports its own problems).
+
+    ``lambda_kit._hooks.reset`` calls it once this module is loaded: this module
+    imports nothing of lambda_kit, so that ``_hooks`` can load it lazily."""
     _seen.clear()
-
-
-def _register() -> None:
-    # _hooks imports nothing of lambda_kit, so this module stays a leaf
-    from lambda_kit import _hooks
-
-    _hooks.register_reset(__name__, reset)
-
-
-_register()

@@ -20,7 +20,7 @@ import os
 import time
 
 from lambda_kit import _hooks, settings
-from lambda_kit._problems import problem
+from lambda_kit._hooks import problem
 from lambda_kit.settings import env_float, env_int
 
 INIT_TYPES = ("on-demand", "provisioned-concurrency", "snap-start", "lambda-managed-instances")

@@ -20,8 +20,8 @@ import time
 
 from lambda_kit import _deadline, _hooks, environment, record, settings
 from lambda_kit._current import Call, current, text
-from lambda_kit._output import JsonLineSink
-from lambda_kit._problems import problem
+from lambda_kit._hooks import problem
+from lambda_kit._output import LineWriter
 from lambda_kit._wrap import WRAPPER_CODES, wrap
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -52,9 +52,25 @@ _env_get = environment.get
 _current = current
 _finish = record.finish
 _line = record.line
+_to_json_line = record.to_json_line
 _deadline_from_remaining = _deadline.deadline_from_remaining
 _watched = _deadline.active
 _OBSERVABILITY = (("metrics", settings.METRICS), ("otel", settings.OTEL), ("xray", settings.XRAY))
+
+
+class JsonLineSink(LineWriter):
+    """Writes each record as one JSON line, where ``LineWriter`` writes (stdout by
+    default, a stream, or a file path): the record's default sink (here, not in
+    ``lambda_kit.sinks``: ``import lambda_kit`` loads no sinks package).
+
+    >>> sink = JsonLineSink("/tmp/records.jsonl")
+    >>> sink(record)  # doctest: +SKIP
+    """
+
+    __slots__ = ()
+
+    def __call__(self, record: dict[str, Any]) -> None:  # type: ignore[override]
+        self.write(_to_json_line(record))
 
 
 def select_sinks(

@@ -30,7 +30,7 @@ from resource import getrusage as _getrusage
 
 from lambda_kit import _hooks, billing, environment, settings
 from lambda_kit._current import text
-from lambda_kit._json import dumps, key
+from lambda_kit._output import dumps, key
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from lambda_kit._problems import problem
+from lambda_kit._hooks import problem
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
 TYPE_CHECKING = False

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambda_kit._json import dumps, string
+from lambda_kit._output import dumps, string
 from lambda_kit.record import KEYS
 from lambda_kit.record import to_json_line as record_line
 

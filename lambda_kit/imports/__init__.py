@@ -32,7 +32,7 @@ import sys
 
 from lambda_kit import _hooks, environment, settings
 from lambda_kit._current import current
-from lambda_kit._problems import problem
+from lambda_kit._hooks import problem
 from lambda_kit.imports.profiler import ImportProfiler, active
 
 # typing costs ~5 ms to import on a cold start: names for annotations only

@@ -13,7 +13,7 @@ figures under lambda_kit's names, so that the record and the line compare key by
 
 from __future__ import annotations
 
-from lambda_kit._json import dumps
+from lambda_kit._output import dumps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

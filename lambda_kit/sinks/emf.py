@@ -293,7 +293,7 @@ def _reset() -> None:
 _hooks.register_reset(__name__, _reset)
 
 # stdlib json: the Lambda runtime client has imported it already, so it costs no cold-start
-# time (orjson would cost ~10 ms, see lambda_kit/_json.py); a value JSON cannot hold is
+# time (orjson would cost ~10 ms, see lambda_kit/_output.py); a value JSON cannot hold is
 # written as its str() rather than failing the line
 _encode = json.JSONEncoder(separators=(",", ":"), default=str, check_circular=False).encode
 

@@ -1,5 +1,5 @@
-"""The default sink: one JSON line per invocation (``lambda_kit._output.JsonLineSink``)."""
+"""The default sink: one JSON line per invocation (``lambda_kit.instrument.JsonLineSink``)."""
 
-from lambda_kit._output import JsonLineSink
+from lambda_kit.instrument import JsonLineSink
 
 __all__ = ["JsonLineSink"]
