@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-all lint docs docs-transcripts docs-tune docs-migrate docs-aws bench coldstart system-deps clean
+.PHONY: demo test test-all lint docs docs-transcripts docs-tune docs-migrate docs-aws bench coldstart instructions system-deps clean
 
 # The Pythons `make test-all` runs the suite on, each in its own venv (.venv-3.11, ...):
 # pyenv's build of each when there is one, else python3.X from PATH.
@@ -76,6 +76,11 @@ bench: $(VENV)/.dev-installed
 
 coldstart: $(VENV)/.dev-installed
 	$(PY) benchmarks/coldstart_tax.py
+
+# the cold-start tax and a warm invocation in instructions (valgrind): steady on a busy
+# machine; AGAINST=<git revision> also measures that revision's lambda_kit
+instructions: $(VENV)/.dev-installed
+	$(PY) benchmarks/instructions.py $(if $(AGAINST),--against $(AGAINST))
 
 # the transcripts in docs/tune.md, produced by running the commands they show
 docs-tune: $(VENV)/.dev-installed
