@@ -36,7 +36,7 @@ import structlog
 from aws_lambda_powertools import Logger as PowertoolsLogger
 from conftest import report_figure
 
-from lambda_kit.log import Logger, _fields, _logger
+from lambda_kit.log import Logger, _fields, _line
 
 LINES = 1000
 
@@ -62,14 +62,13 @@ def lambda_kit_first_lines_writer(tmp_path: Path) -> Writer:
     info = log.info
 
     def write_lines() -> None:
-        saved = (_logger._dumps, _logger._modules, _fields._orjson_dumps)
-        _logger._dumps, _logger._modules, _fields._orjson_dumps = _logger._first_lines, {}, None
-        _logger._written = 0
+        saved = (_line._dumps, _line._modules, _fields._orjson_dumps)
+        _line._dumps, _line._modules, _fields._orjson_dumps = _line._first_lines, {}, None
         try:
             for i in range(LINES):
                 info("order received", order_id=i, customer="c-7", amount=12.5)
         finally:
-            _logger._dumps, _logger._modules, _fields._orjson_dumps = saved
+            _line._dumps, _line._modules, _fields._orjson_dumps = saved
 
     return write_lines, lambda: None
 

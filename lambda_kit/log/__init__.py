@@ -37,8 +37,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from lambda_kit.log._line import load_encoder as load_encoder
     from lambda_kit.log._logger import Logger as Logger
-    from lambda_kit.log._logger import load_encoder as load_encoder
     from lambda_kit.log._registry import get_logger as get_logger
     from lambda_kit.log._stdlib import JsonHandler
 
@@ -64,7 +64,7 @@ __all__ = [
 # (``lambda_kit.log.powertools``) lives in this package and shares ``_fields``, but a
 # handler that only uses it must not pay for this logger's modules and its ready-made
 # instance on every cold start. ``_registry`` registers the per-invocation hook.
-_LAZY = {"Logger": "_logger", "load_encoder": "_logger", "get_logger": "_registry"}
+_LAZY = {"Logger": "_logger", "load_encoder": "_line", "get_logger": "_registry"}
 
 
 def __getattr__(name: str) -> Any:
@@ -92,7 +92,7 @@ def __dir__() -> list[str]:
 # then, so that no invocation waits for it. On demand, lines use the stdlib's C
 # encoder (unless something else imported orjson), so no invocation pays for it.
 if _os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("provisioned-concurrency", "snap-start"):
-    from lambda_kit.log._logger import load_encoder as _load_encoder
+    from lambda_kit.log._line import load_encoder as _load_encoder
 
     _load_encoder()
 

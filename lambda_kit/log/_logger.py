@@ -1,10 +1,10 @@
 """The logger: one JSON line per call, with the running invocation's context.
 
-The hot path is ``logger.info(msg, **keys)``: a disabled level returns after
-one attribute comparison; an enabled one builds one dict in Powertools' key
-order, runs the JSON encoder once and writes the bytes with one call. No
-``LogRecord``, no handler chain, no formatter objects (the stdlib path exists
-for ``install()``, see ``_stdlib.py``).
+The hot path is ``logger.info(msg, **keys)`` (``_line.level_method``): a disabled
+level returns after one attribute comparison; an enabled one builds one dict in
+Powertools' key order, runs the JSON encoder once and writes the bytes with one
+call. No ``LogRecord``, no handler chain, no formatter objects (the stdlib path
+exists for ``install()``, see ``_stdlib.py``).
 
 Per-invocation keys (``append_keys``) live in a ``ContextVar`` per logger,
 tagged with the invocation they were added in: concurrent asyncio tasks and
@@ -15,28 +15,16 @@ invocation has ended. The ``on_start`` hook redraws debug sampling.
 from __future__ import annotations
 
 import os
-import sys
-import time
 from _contextvars import ContextVar  # what contextvars re-exports, one module less to load
 from _weakref import ref  # what weakref.ref is, without importing weakref
 
 from lambda_kit._current import Invocation, current
 from lambda_kit._output import LineWriter
-from lambda_kit._problems import problem
 from lambda_kit.log import _config
-from lambda_kit.log._fields import (
-    MAX_LINE_BYTES,
-    exception_keys,
-    fallback,
-    key_names,
-    message_text,
-    stdlib_keywords,
-    stdlib_line,
-    to_line,
-)
-from lambda_kit.log._fields import load_orjson as _load_orjson
-from lambda_kit.log._fields import stamp as _stamp
-from lambda_kit.log._fields import timestamp_ms as _timestamp_ms
+from lambda_kit.log._fields import MAX_LINE_BYTES, key_names
+from lambda_kit.log._line import forwarders as forwarders
+from lambda_kit.log._line import level_method as _level_method
+from lambda_kit.log._line import load_encoder as load_encoder
 from lambda_kit.log._redact import Redactor
 from lambda_kit.settings import FUNCTION_NAME, POWERTOOLS_SERVICE_NAME, SERVICE, first_set
 
@@ -46,164 +34,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import IO, Any
 
-_getframe = sys._getframe
-_modules = sys.modules
 _current_get = current.get
 _EMPTY: dict[str, Any] = {}  # shared, never changed: "no per-invocation keys"
 _NO_KEYS: tuple[Invocation | None, dict[str, Any]] = (None, _EMPTY)
-_SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))  # the stdlib's keywords
-_time_ns = time.time_ns
-_SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
-
-
-def load_encoder() -> None:
-    """Write every line with orjson from now on (see ``_fields.load_orjson``)."""
-    global _dumps, _OPT
-    from lambda_kit.log import _fields
-
-    _dumps = _load_orjson()
-    _OPT = _fields._OPT
-
-
-def _first_lines(value: Any, default: Any = None, option: int = 0) -> bytes:
-    # The stdlib's C encoder (loaded under Lambda's runtime client): orjson's ~10 ms import
-    # must land neither on a cold start nor, as a stall, on a warm invocation. Once something
-    # imported orjson (or init did: provisioned concurrency, SnapStart), _dumps is orjson's.
-    if "orjson" in _modules:
-        load_encoder()
-        return to_line(value)
-    return stdlib_line(value)
-
-
-_dumps: Callable[..., bytes] = _first_lines
-_OPT = 0
 _DEFAULT_REDACTOR = Redactor()
 _NO_REDACTION = Redactor(parts=())  # redact=False: only reserved keys are renamed
 _by_level: dict[int, Callable[..., None]] = {}  # Logger.log's methods for other levels
-
-#: set by ``install()``: (logger, levelno, fields) -> the root logger's other handlers
-forwarders: list[Callable[[Logger, int, dict[str, Any]], None]] = []
 
 #: every logger by name (``get_logger`` returns the same one for a name)
 registry: dict[str, Logger] = {}
 #: the loggers that sample: each decides afresh as an invocation starts (keys need nothing)
 _sampling: list[ref[Logger]] = []
-
-
-def assemble(
-    lg: Logger,
-    inv: Invocation | None,
-    ts: str,
-    level: str,
-    message: Any,
-    location: str,
-    keys: dict[str, Any] | None,
-    exc_info: Any = None,
-    logger_name: str | None = None,
-) -> dict[str, Any]:
-    """The fields of one line, in their order: the logger's own five keys (``logger``
-    for a stdlib record), the sampling rate, the running invocation's keys, the
-    environment's (``set_keys``), the invocation's (``append_keys``), the caller's
-    (redacted), then the exception's. Both the logger's methods and the stdlib
-    handler (``_stdlib.JsonHandler``) build their lines here, so they cannot drift.
-    """
-    redactor = lg._redactor
-    if type(message) is not str:
-        message = redactor.nested(message)  # a dict passed as the message
-    elif redactor.scan and message not in redactor.plain_texts:
-        message = redactor.text(message)  # a DSN's password, a token: see _redact
-    fields = {
-        "timestamp": ts,
-        "level": level,
-        "message": message,
-        "service": lg._service or (inv.service if inv is not None else lg._env_service),
-        "location": location,
-    }
-    if logger_name is not None:
-        fields["logger"] = logger_name
-    if lg._sample_rate:
-        fields["sampling_rate"] = lg._sample_rate
-    if inv is not None:
-        cached = lg._inv_cache
-        if cached[0] is not inv:  # once per invocation; a tuple so threads see a pair
-            cached = lg._new_invocation_keys(inv)
-        fields.update(cached[1])
-    if lg._keys:
-        fields.update(lg._keys)
-    owner, appended = lg._ctx.get()
-    if appended and owner is inv:  # keys of an invocation that ended are gone
-        fields.update(appended)
-    if keys:
-        plain = redactor.safe.issuperset(keys) and _SCALARS.issuperset(map(type, keys.values()))
-        if plain and redactor.scan:  # a string may hold a secret: the cheap test of _redact
-            for v in keys.values():
-                if type(v) is str and len(v) > 6 and (
-                    "://" in v or "eyJ" in v or "earer" in v or "EARER" in v
-                ):
-                    plain = False
-                    break
-        if plain:
-            fields.update(keys)  # no secret or reserved key, nothing nested
-        else:
-            redactor.merge(fields, keys)
-    if exc_info:  # an error's text may quote a DSN: scrubbed as any string
-        fields.update(redactor.nested(exception_keys(exc_info)))
-    return fields
-
-
-def write_fields(lg: Logger, fields: dict[str, Any]) -> None:
-    """Serialise ``fields`` once (cut to the logger's limit) and write the line."""
-    try:
-        line = _dumps(fields, default=fallback, option=_OPT)
-    except Exception:  # what the encoder refuses outright: the careful path
-        line = to_line(fields)
-    if len(line) - 1 > lg._max:  # the newline is not part of the event
-        from lambda_kit.log._truncate import truncate  # only for a line over the limit
-        line = truncate(fields, lg._max, len(line) - 1)
-    try:
-        lg._write(line)
-    except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
-        problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
-
-
-def _level_method(levelno: int, name: str) -> Callable[..., None]:
-    """The ``debug``/``info``/... method: the level test, the caller's frame, then
-    ``assemble`` and ``write_fields`` (shared with the stdlib handler)."""
-
-    def log(self: Logger, msg: Any, /, *args: Any, **kwargs: Any) -> None:
-        if self._level > levelno:
-            return
-        try:
-            exc_info = None
-            if kwargs and not _SPECIAL.isdisjoint(kwargs):
-                kwargs, exc_info, depth = stdlib_keywords(kwargs)
-                try:
-                    frame = _getframe(depth)
-                except ValueError:  # a stacklevel deeper than the stack: the caller
-                    frame = _getframe(1)
-            else:
-                frame = _getframe(1)
-            ms = _time_ns() // 1_000_000
-            fields = assemble(
-                self,
-                _current_get(),
-                last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
-                name,
-                msg if type(msg) is str and not args else message_text(msg, args),
-                f"{frame.f_code.co_name}:{frame.f_lineno}",
-                kwargs,
-                exc_info,
-            )
-            write_fields(self, fields)
-            if forwarders:
-                for hand_over in forwarders:
-                    hand_over(self, levelno, fields)
-        except Exception as exc:  # logging never raises into the caller
-            problem(f"could not write a log line: {exc!r}", key=f"log:{type(exc).__name__}")
-
-    log.__name__ = log.__qualname__ = name.lower()
-    log.__doc__ = f"Write a {name} line: ``logger.{name.lower()}('message', key=value)``."
-    return log
 
 
 def _one_deeper(stacklevel: Any) -> int:

@@ -29,7 +29,9 @@ REDACTED = "***"
 
 #: keys the logger writes itself: a caller's key of the same name is written as ``<key>_``
 RESERVED = frozenset(("timestamp", "level", "message", "service", "location"))
-_SCALARS = frozenset((str, int, float, bool, type(None)))  # nothing to redact inside
+#: the stdlib's keywords, which the logger takes out of a call's keys itself
+SPECIAL = frozenset(("extra", "exc_info", "stack_info", "stacklevel"))
+_NEVER_SAFE = RESERVED | SPECIAL  # keys that must not take the logger's fast path
 
 #: parts of a key (lower case, without ``-``, ``_``, ``.`` and spaces) that mark its value
 #: as secret: ``client_secret``, ``X-Api-Key``, ``privateKey``, ``DB_PASSWORD``...
@@ -138,22 +140,25 @@ class Redactor:
             hit = any(p in norm for p in self._parts) or any(p.search(text) for p in self._patterns)
             if len(self._cache) < 4096:  # keys made up at run time must not grow it forever
                 self._cache[key] = hit
-                if not hit and key not in RESERVED:
+                if not hit and key not in _NEVER_SAFE:
                     self.safe.add(key)
         return hit
 
     def clean(self, keys: dict[Any, Any]) -> bool:
-        """True when the values of ``keys`` can be written as they are: scalars, no string
-        that may hold a secret (the fast path's test; the keys are checked against ``safe``)."""
-        values = keys.values()
-        if not _SCALARS.issuperset(map(type, values)):
-            return False
-        if self.scan:
-            for v in values:
-                if type(v) is str and (
+        """True when the values of ``keys`` can be written as they are: numbers, None and
+        texts that cannot hold a secret (the fast path's test; the keys are checked
+        against ``safe``). A container may hold a secret at any depth: False."""
+        scan = self.scan
+        for v in keys.values():
+            kind = type(v)
+            if kind is str:
+                # the shortest secret the patterns find is 7 characters ("a://:p@")
+                if scan and len(v) > 6 and (
                     "://" in v or "eyJ" in v or "earer" in v or "EARER" in v
                 ):
                     return False
+            elif kind is not int and kind is not float and kind is not bool and v is not None:
+                return False
         return True
 
     def text(self, text: str) -> str:
@@ -177,7 +182,7 @@ class Redactor:
         kind = type(value)
         if kind is str:
             return scrub_text(value) if self.scan else value
-        if kind in _SCALARS:
+        if kind is int or kind is float or kind is bool or value is None:
             return value
         if depth > 64:  # a cycle or absurd nesting: orjson refuses it anyway
             return _str(value)

@@ -15,7 +15,7 @@ import logging
 from lambda_kit import _hooks
 from lambda_kit._current import current
 from lambda_kit._problems import problem
-from lambda_kit.log import _logger
+from lambda_kit.log import _line, _logger
 from lambda_kit.log._fields import message_text, timestamp
 
 # typing costs ~5 ms to import on a cold start: names for annotations only
@@ -52,7 +52,7 @@ class JsonHandler(logging.Handler):
                 message = message_text(record.msg, args)
             extras = {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
             lg = self.logger
-            fields = _logger.assemble(
+            fields = _line.assemble(
                 lg,
                 current.get(),
                 timestamp(int(record.created * 1e9)),
@@ -63,12 +63,12 @@ class JsonHandler(logging.Handler):
                 record.exc_info,
                 logger_name=record.name,
             )
-            _logger.write_fields(lg, fields)
+            _line.write_fields(lg, fields)
         except Exception as exc:
             problem(f"could not write a log line: {exc!r}", key=f"stdlib:{type(exc).__name__}")
 
 
-def _forward(lg: _logger.Logger, levelno: int, fields: dict[str, Any]) -> None:
+def _forward(lg: _line.Source, levelno: int, fields: dict[str, Any]) -> None:
     """Hand a lambda_kit line to the root logger's other handlers, as a LogRecord."""
     root = logging.getLogger()
     others = [h for h in root.handlers if not isinstance(h, JsonHandler) and levelno >= h.level]
@@ -124,16 +124,16 @@ def install(logger: _logger.Logger, level: str | int | None = None) -> JsonHandl
         logger.set_level(level)
     root.setLevel(logger.level)
     _levels.update(applied=root.level, base=logger._base_level, ours=logger._base_level)
-    if _forward not in _logger.forwarders:
-        _logger.forwarders.append(_forward)
+    if _forward not in _line.forwarders:
+        _line.forwarders.append(_forward)
     _hooks.add_start(_sync_level)
     return handler
 
 
 def uninstall() -> None:
     """Undo ``install()``: the root logger gets its former handlers and level back."""
-    if _forward in _logger.forwarders:
-        _logger.forwarders.remove(_forward)
+    if _forward in _line.forwarders:
+        _line.forwarders.remove(_forward)
     _hooks.remove_start(_sync_level)
     if not _saved:
         return
