@@ -98,25 +98,28 @@ _dumps: Callable[..., bytes] = _first_lines
 _OPT = 0
 
 # -- the caller's location ------------------------------------------------------------------
-# "function:line" per call site. Computing it costs a walk of the code's line table
-# (longer the further into the function the call is) and an f-string; the cache key is
-# the code object's id and the call's bytecode offset. The code objects are held while
-# cached, so no id is reused for another; the cache is emptied when full.
-_where: dict[tuple[int, int], str] = {}
-_held: dict[int, Any] = {}
+# "function:line" per call site. Computing it walks the code's line table (longer the
+# further into the function the call is) and formats a string; the cache is keyed by the
+# code object's id and the call's bytecode offset (one int: id ^ offset), and an entry
+# holds its code object, so it is never taken for another's (a collision only misses).
+_where: dict[int, tuple[Any, str]] = {}
 _WHERE_MAX = 4096
 
 
 def locate(frame: FrameType) -> str:
-    """``function:line`` of ``frame`` (cached by ``log`` per call site)."""
+    """``function:line`` of ``frame``, remembered for its call site (see above)."""
     code = frame.f_code
     text = f"{code.co_name}:{frame.f_lineno}"
-    if len(_where) >= _WHERE_MAX:
+    if len(_where) >= _WHERE_MAX:  # generated code can make call sites without end
         _where.clear()
-        _held.clear()
-    _held[id(code)] = code
-    _where[(id(code), frame.f_lasti)] = text
+    _where[id(code) ^ frame.f_lasti] = (code, text)
     return text
+
+
+def where(frame: FrameType) -> str:
+    """``function:line`` of ``frame`` (``log`` inlines this lookup)."""
+    hit = _where.get(id(code := frame.f_code) ^ frame.f_lasti)
+    return hit[1] if hit is not None and hit[0] is code else locate(frame)
 
 
 def assemble(
@@ -206,7 +209,7 @@ def _careful(
         last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
         name,
         msg if type(msg) is str and not args else message_text(msg, args),
-        _where.get((id(frame.f_code), frame.f_lasti)) or locate(frame),
+        where(frame),
         kwargs,
         exc_info,
     )
@@ -242,7 +245,8 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
                     ):  # a container (a secret may be nested in it) or another object
                         return _careful(self, levelno, name, msg, args, kwargs)
             frame = _getframe(1)
-            where = _where.get((id(frame.f_code), frame.f_lasti)) or locate(frame)
+            hit = _where.get(id(code := frame.f_code) ^ frame.f_lasti)  # where(), inlined
+            location = hit[1] if hit is not None and hit[0] is code else locate(frame)
             ms = _time_ns() // 1_000_000
             last = _stamp[0]
             if msg not in red.plain_texts and red.scan:
@@ -253,7 +257,7 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
                 "level": name,
                 "message": msg,
                 "service": self._service or (inv.service if inv is not None else self._env_service),
-                "location": where,
+                "location": location,
             }
             if self._sample_rate:
                 fields["sampling_rate"] = self._sample_rate
@@ -269,7 +273,17 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
                 fields.update(appended)
             if kwargs:
                 fields.update(kwargs)
-            write_fields(self, fields)
+            try:  # write_fields, inlined
+                line = _dumps(fields, fallback, _OPT)
+            except Exception:
+                line = to_line(fields)
+            if len(line) - 1 > self._max:
+                write_fields(self, fields)  # cut to the limit there
+            else:
+                try:
+                    self._write(line)
+                except (OSError, ValueError) as exc:
+                    problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
             if forwarders:
                 for hand_over in forwarders:
                     hand_over(self, levelno, fields)
