@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 
+_os_write = os.write  # one global lookup a line, not two
+
+
 def write_fd(fd: int, line: bytes) -> None:
     """Write all of ``line`` to file descriptor ``fd`` (one system call, unless short)."""
     written = os.write(fd, line)
@@ -79,15 +82,16 @@ class LineWriter:
 
     def write(self, line: bytes) -> None:
         """Write one line (bytes ending in a newline)."""
-        if self._path is not None:
-            fd = self._fd
-            if fd is None:
-                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
-                fd = self._fd = os.open(self._path, flags, 0o644)
-            # write_fd, inlined: this runs on every invocation
-            written = os.write(fd, line)
+        fd = self._fd
+        if fd is not None:  # a file, open since its first line: write_fd, inlined
+            written = _os_write(fd, line)
             if written < len(line):
                 write_fd(fd, line[written:])
+            return
+        if self._path is not None:
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+            self._fd = os.open(self._path, flags, 0o644)
+            write_fd(self._fd, line)
             return
         write_stream(self._stream if self._stream is not None else sys.stdout, line)
 

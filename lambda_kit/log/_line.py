@@ -98,28 +98,32 @@ _dumps: Callable[..., bytes] = _first_lines
 _OPT = 0
 
 # -- the caller's location ------------------------------------------------------------------
-# "function:line" per call site. Computing it walks the code's line table (longer the
-# further into the function the call is) and formats a string; the cache is keyed by the
-# code object's id and the call's bytecode offset (one int: id ^ offset), and an entry
-# holds its code object, so it is never taken for another's (a collision only misses).
-_where: dict[int, tuple[Any, str]] = {}
-_WHERE_MAX = 4096
+# "function:line" of each call site, remembered: computing it walks the code's line table
+# (longer the further into the function the call is) and formats a string. ``log`` looks
+# the call's bytecode offset up in ``_last`` (one int key; the entry holds its code object,
+# checked by identity); two call sites at one offset in different functions take turns
+# there, each found again in ``_sites``. Entries hold their code objects, so an id is
+# never reused for another while cached; both tables are emptied when full.
+_last: dict[int, tuple[Any, str]] = {}
+_sites: dict[tuple[int, int], tuple[Any, str]] = {}
+_SITES_MAX = 4096  # generated code can make call sites without end
 
 
 def locate(frame: FrameType) -> str:
-    """``function:line`` of ``frame``, remembered for its call site (see above)."""
+    """``function:line`` of ``frame``'s current call (``log`` inlines the ``_last`` lookup)."""
     code = frame.f_code
-    text = f"{code.co_name}:{frame.f_lineno}"
-    if len(_where) >= _WHERE_MAX:  # generated code can make call sites without end
-        _where.clear()
-    _where[id(code) ^ frame.f_lasti] = (code, text)
-    return text
-
-
-def where(frame: FrameType) -> str:
-    """``function:line`` of ``frame`` (``log`` inlines this lookup)."""
-    hit = _where.get(id(code := frame.f_code) ^ frame.f_lasti)
-    return hit[1] if hit is not None and hit[0] is code else locate(frame)
+    lasti = frame.f_lasti
+    hit = _last.get(lasti)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    site = _sites.get((id(code), lasti))
+    if site is None:
+        if len(_sites) >= _SITES_MAX:
+            _sites.clear()
+            _last.clear()
+        site = _sites[(id(code), lasti)] = (code, f"{code.co_name}:{frame.f_lineno}")
+    _last[lasti] = site
+    return site[1]
 
 
 def assemble(
@@ -209,7 +213,7 @@ def _careful(
         last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
         name,
         msg if type(msg) is str and not args else message_text(msg, args),
-        where(frame),
+        locate(frame),
         kwargs,
         exc_info,
     )
@@ -245,8 +249,8 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
                     ):  # a container (a secret may be nested in it) or another object
                         return _careful(self, levelno, name, msg, args, kwargs)
             frame = _getframe(1)
-            hit = _where.get(id(code := frame.f_code) ^ frame.f_lasti)  # where(), inlined
-            location = hit[1] if hit is not None and hit[0] is code else locate(frame)
+            hit = _last.get(frame.f_lasti)  # locate(), its first step inlined
+            location = hit[1] if hit is not None and hit[0] is frame.f_code else locate(frame)
             ms = _time_ns() // 1_000_000
             last = _stamp[0]
             if msg not in red.plain_texts and red.scan:
@@ -277,13 +281,14 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
                 line = _dumps(fields, fallback, _OPT)
             except Exception:
                 line = to_line(fields)
-            if len(line) - 1 > self._max:
-                write_fields(self, fields)  # cut to the limit there
-            else:
-                try:
-                    self._write(line)
-                except (OSError, ValueError) as exc:
-                    problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+            if len(line) - 1 > self._max:  # the newline is not part of the event
+                from lambda_kit.log._truncate import truncate
+
+                line = truncate(fields, self._max, len(line) - 1)
+            try:
+                self._write(line)
+            except (OSError, ValueError) as exc:  # closed or broken stdout: said once
+                problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
             if forwarders:
                 for hand_over in forwarders:
                     hand_over(self, levelno, fields)
