@@ -69,10 +69,12 @@ class LineWriter:
     >>> LineWriter("/tmp/records.jsonl").write(b'{"a":1}\\n')
     """
 
-    __slots__ = ("_fd", "_path", "_stream")
+    __slots__ = ("_path", "_stream", "fd")
 
     def __init__(self, target: str | os.PathLike[str] | IO[Any] | None = None) -> None:
-        self._fd: int | None = None
+        #: the file's descriptor once its first line opened it; None for a stream (the
+        #: logger's fast path writes to it directly, as ``write`` does)
+        self.fd: int | None = None
         self._path: str | None = None
         self._stream: IO[Any] | None = None
         if isinstance(target, (str, os.PathLike)):
@@ -82,7 +84,7 @@ class LineWriter:
 
     def write(self, line: bytes) -> None:
         """Write one line (bytes ending in a newline)."""
-        fd = self._fd
+        fd = self.fd
         if fd is not None:  # a file, open since its first line: write_fd, inlined
             written = _os_write(fd, line)
             if written < len(line):
@@ -90,8 +92,8 @@ class LineWriter:
             return
         if self._path is not None:
             flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
-            self._fd = os.open(self._path, flags, 0o644)
-            write_fd(self._fd, line)
+            self.fd = os.open(self._path, flags, 0o644)
+            write_fd(self.fd, line)
             return
         write_stream(self._stream if self._stream is not None else sys.stdout, line)
 
@@ -99,9 +101,9 @@ class LineWriter:
 
     def close(self) -> None:
         """Close the file, if this writer opened one."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 # -- JSON text ---------------------------------------------------------------------

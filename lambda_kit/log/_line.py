@@ -16,10 +16,12 @@ costs ~10 ms, never put on a cold start), then orjson: the same bytes either way
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 from lambda_kit._current import current
+from lambda_kit._output import write_fd
 from lambda_kit._problems import problem
 from lambda_kit.log._fields import (
     exception_keys,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
     from lambda_kit._current import Invocation
+    from lambda_kit._output import LineWriter
     from lambda_kit.log._redact import Redactor
 
     class Source(Protocol):
@@ -59,6 +62,7 @@ if TYPE_CHECKING:
         _ctx: ContextVar[tuple[Invocation | None, dict[str, Any]]]
         _max: int
         _write: Callable[[bytes], None]
+        _writer: LineWriter
 
         def _new_invocation_keys(
             self, inv: Invocation
@@ -69,6 +73,7 @@ _getframe = sys._getframe
 _modules = sys.modules
 _current_get = current.get
 _time_ns = time.time_ns
+_os_write = os.write
 _SCALARS = frozenset((str, int, float, bool, type(None)))  # values redaction can skip
 
 #: set by ``install()``: (logger, levelno, fields) -> the root logger's other handlers
@@ -286,7 +291,11 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
 
                 line = truncate(fields, self._max, len(line) - 1)
             try:
-                self._write(line)
+                fd = self._writer.fd
+                if fd is None:
+                    self._write(line)
+                elif (written := _os_write(fd, line)) < len(line):  # LineWriter.write, inlined
+                    write_fd(fd, line[written:])  # a short write: finish the line
             except (OSError, ValueError) as exc:  # closed or broken stdout: said once
                 problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
             if forwarders:
