@@ -76,9 +76,10 @@ def stdlib_line(fields: Any) -> bytes:
 
 
 # -- timestamp -------------------------------------------------------------------------
-#: [(millisecond, its text)]: the last timestamp made, for callers that inline the check
-#: (one tuple in one slot, so a thread never pairs one millisecond with another's text)
-stamp: list[tuple[int, str]] = [(-1, "")]
+#: [(first ns, first ns of the next millisecond, its text)]: the last timestamp made, for
+#: callers that inline the check (two comparisons, no division); one tuple in one slot, so
+#: a thread never pairs one millisecond with another's text
+stamp: list[tuple[int, int, str]] = [(0, 0, "")]
 _second: tuple[int, str] = (-1, "")  # (second, its date-and-time text), one tuple likewise
 
 
@@ -90,7 +91,7 @@ def timestamp_ms(ms: int) -> str:
     if second[0] != seconds:
         second = _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
     text = f"{second[1]}.{milli:03d}Z"
-    stamp[0] = (ms, text)
+    stamp[0] = (ms * 1_000_000, (ms + 1) * 1_000_000, text)
     return text
 
 
@@ -103,9 +104,9 @@ def timestamp(now_ns: int | None = None) -> str:
     >>> timestamp(0)
     '1970-01-01T00:00:00.000Z'
     """
-    ms = (time.time_ns() if now_ns is None else now_ns) // 1_000_000
+    now = time.time_ns() if now_ns is None else now_ns
     last = stamp[0]
-    return last[1] if last[0] == ms else timestamp_ms(ms)
+    return last[2] if last[0] <= now < last[1] else timestamp_ms(now // 1_000_000)
 
 
 # -- message and the stdlib's keywords ------------------------------------------------

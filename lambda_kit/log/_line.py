@@ -211,11 +211,12 @@ def _careful(
         frame = _getframe(depth + 1)  # depth 1, the caller, is one frame above ``log``
     except ValueError:  # a stacklevel deeper than the stack: the caller
         frame = _getframe(2)
-    ms = _time_ns() // 1_000_000
+    now = _time_ns()
+    last = _stamp[0]
     fields = assemble(
         lg,
         _current_get(),
-        last[1] if (last := _stamp[0])[0] == ms else _timestamp_ms(ms),
+        last[2] if last[0] <= now < last[1] else _timestamp_ms(now // 1_000_000),
         name,
         msg if type(msg) is str and not args else message_text(msg, args),
         locate(frame),
@@ -256,13 +257,14 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
             frame = _getframe(1)
             hit = _last.get(frame.f_lasti)  # locate(), its first step inlined
             location = hit[1] if hit is not None and hit[0] is frame.f_code else locate(frame)
-            ms = _time_ns() // 1_000_000
+            now = _time_ns()
             last = _stamp[0]
+            ts = last[2] if last[0] <= now < last[1] else _timestamp_ms(now // 1_000_000)
             if msg not in red.plain_texts and red.scan:
                 msg = red.text(msg)  # a DSN's password, a token: see _redact
             inv = _current_get()
             fields = {
-                "timestamp": last[1] if last[0] == ms else _timestamp_ms(ms),
+                "timestamp": ts,
                 "level": name,
                 "message": msg,
                 "service": self._service or (inv.service if inv is not None else self._env_service),
