@@ -191,12 +191,18 @@ def write_fields(lg: Source, fields: dict[str, Any]) -> None:
     except Exception:  # what the encoder refuses outright: the careful path
         line = to_line(fields)
     if len(line) - 1 > lg._max:  # the newline is not part of the event
-        from lambda_kit.log._truncate import truncate  # only for a line over the limit
-        line = truncate(fields, lg._max, len(line) - 1)
+        line = _cut(lg, fields, line)
     try:
         lg._write(line)
     except (OSError, ValueError) as exc:  # closed or broken stdout: say so once, go on
         problem(f"could not write a log line: {exc!r}", key=f"write:{type(exc).__name__}")
+
+
+def _cut(lg: Source, fields: dict[str, Any], line: bytes) -> bytes:
+    """A line over the logger's limit, cut to fit (see ``_truncate``)."""
+    from lambda_kit.log._truncate import truncate  # only for a line over the limit
+
+    return truncate(fields, lg._max, len(line) - 1)
 
 
 def _careful(
@@ -246,8 +252,9 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
                 for v in kwargs.values():  # Redactor.clean, inlined
                     kind = type(v)
                     if kind is str:
-                        if scan and len(v) > 6 and (
-                            "://" in v or "eyJ" in v or "earer" in v or "EARER" in v
+                        if scan and len(v) > 6 and (  # _redact's precheck
+                            (":" in v and "://" in v) or ("J" in v and "eyJ" in v)
+                            or "earer" in v or ("R" in v and "EARER" in v)
                         ):
                             return _careful(self, levelno, name, msg, args, kwargs)
                     elif kind is not int and kind is not float and kind is not bool and (
@@ -289,9 +296,7 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
             except Exception:
                 line = to_line(fields)
             if len(line) - 1 > self._max:  # the newline is not part of the event
-                from lambda_kit.log._truncate import truncate
-
-                line = truncate(fields, self._max, len(line) - 1)
+                line = _cut(self, fields, line)
             try:
                 fd = self._writer.fd
                 if fd is None:

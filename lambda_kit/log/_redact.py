@@ -10,9 +10,12 @@ Two kinds of secret are replaced by ``"***"``:
   (``Bearer ***``) and a JSON Web Token (three base64url segments, the first
   ``eyJ``: a JSON object's ``{"``, RFC 7519 section 3).
 
-A string is searched only when it contains ``://``, ``eyJ`` or ``earer``: three
-substring tests that cost tens of nanoseconds; the regular expression (and the
-``re`` module) loads on the first string that passes them.
+A string is searched only when it contains ``://``, ``eyJ``, ``earer`` or ``EARER``:
+substring tests that cost tens of nanoseconds, the first two and the last behind a
+one-character test (``memchr``, many times faster on a long string than a search for
+three characters); the regular expression (and the ``re`` module) loads on the first
+string that passes them. A text of 6 characters or fewer holds none of the three
+(the shortest, ``a://:p@``, has 7).
 """
 
 from __future__ import annotations
@@ -86,7 +89,12 @@ def scrub_text(text: str) -> str:
     >>> scrub_text("connecting to postgresql://app:hunter2@db:5432/orders")
     'connecting to postgresql://app:***@db:5432/orders'
     """
-    if "://" in text or "eyJ" in text or "earer" in text or "EARER" in text:
+    if (
+        (":" in text and "://" in text)
+        or ("J" in text and "eyJ" in text)
+        or "earer" in text
+        or ("R" in text and "EARER" in text)
+    ):  # the module's precheck
         return str(_secret_in_text().sub(_replacement, text))
     return text
 
@@ -152,9 +160,11 @@ class Redactor:
         for v in keys.values():
             kind = type(v)
             if kind is str:
-                # the shortest secret the patterns find is 7 characters ("a://:p@")
-                if scan and len(v) > 6 and (
-                    "://" in v or "eyJ" in v or "earer" in v or "EARER" in v
+                if scan and len(v) > 6 and (  # the module's precheck
+                    (":" in v and "://" in v)
+                    or ("J" in v and "eyJ" in v)
+                    or "earer" in v
+                    or ("R" in v and "EARER" in v)
                 ):
                     return False
             elif kind is not int and kind is not float and kind is not bool and v is not None:
