@@ -12,7 +12,7 @@ from _log_helpers import clean_log_env, lines, memory_logger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambda_kit.log import Logger, _line
+from lambda_kit.log import Logger, _fields
 from lambda_kit.log._redact import SPECIAL
 
 __all__ = ["clean_log_env"]
@@ -117,7 +117,7 @@ def test_two_call_sites_at_one_bytecode_offset_each_get_their_own_location():
 
 
 def test_the_location_cache_is_bounded_and_stays_right_when_emptied(monkeypatch):
-    monkeypatch.setattr(_line, "_SITES_MAX", 8)
+    monkeypatch.setattr(_fields, "_SITES_MAX", 8)
     log, buf = memory_logger()
     functions = []
     for n in range(30):  # more call sites than the cache holds
@@ -127,7 +127,7 @@ def test_the_location_cache_is_bounded_and_stays_right_when_emptied(monkeypatch)
         functions.append(namespace[f"site_{n}"])
     for fn in functions + functions:
         fn(log)
-        assert len(_line._sites) <= 8
+        assert len(_fields._sites) <= 8
     got = [line["location"] for line in lines(buf)]
     assert got == [f"site_{n}:4" for n in range(30)] * 2
 

@@ -22,6 +22,7 @@ import time
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from types import FrameType
     from typing import Any
 
 #: CloudWatch's event limit (262,144 bytes) minus the 26 bytes it adds per event
@@ -107,6 +108,35 @@ def timestamp(now_ns: int | None = None) -> str:
     now = time.time_ns() if now_ns is None else now_ns
     last = stamp[0]
     return last[2] if last[0] <= now < last[1] else timestamp_ms(now // 1_000_000)
+
+
+# -- the caller's location ------------------------------------------------------------------
+# "function:line" of each call site, remembered: computing it walks the code's line table
+# (longer the further into the function the call is) and formats a string. The loggers
+# look the call's bytecode offset up in ``call_sites`` (one int key; the entry holds its
+# code object, checked by identity); two call sites at one offset in different functions
+# take turns there, each found again in ``_sites``. Entries hold their code objects, so
+# an id is never reused for another while cached; both tables are emptied when full.
+call_sites: dict[int, tuple[Any, str]] = {}
+_sites: dict[tuple[int, int], tuple[Any, str]] = {}
+_SITES_MAX = 4096  # generated code can make call sites without end
+
+
+def locate(frame: FrameType) -> str:
+    """``function:line`` of ``frame``'s current call (the loggers inline its first step)."""
+    code = frame.f_code
+    lasti = frame.f_lasti
+    hit = call_sites.get(lasti)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    site = _sites.get((id(code), lasti))
+    if site is None:
+        if len(_sites) >= _SITES_MAX:
+            _sites.clear()
+            call_sites.clear()
+        site = _sites[(id(code), lasti)] = (code, f"{code.co_name}:{frame.f_lineno}")
+    call_sites[lasti] = site
+    return site[1]
 
 
 # -- message and the stdlib's keywords ------------------------------------------------

@@ -23,9 +23,11 @@ import time
 from lambda_kit._current import current
 from lambda_kit._output import write_fd
 from lambda_kit._problems import problem
+from lambda_kit.log._fields import call_sites as _call_sites
 from lambda_kit.log._fields import (
     exception_keys,
     fallback,
+    locate,
     message_text,
     stdlib_keywords,
     stdlib_line,
@@ -41,7 +43,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextvars import ContextVar
-    from types import FrameType
     from typing import Any, Protocol
 
     from lambda_kit._current import Invocation
@@ -70,6 +71,8 @@ if TYPE_CHECKING:
 
 
 _getframe = sys._getframe
+# bound here: a method call on an imported name compiles to a plain attribute load (3.11)
+_site_get = _call_sites.get
 _modules = sys.modules
 _current_get = current.get
 _time_ns = time.time_ns
@@ -101,35 +104,6 @@ def _first_lines(value: Any, default: Any = None, option: int = 0) -> bytes:
 
 _dumps: Callable[..., bytes] = _first_lines
 _OPT = 0
-
-# -- the caller's location ------------------------------------------------------------------
-# "function:line" of each call site, remembered: computing it walks the code's line table
-# (longer the further into the function the call is) and formats a string. ``log`` looks
-# the call's bytecode offset up in ``_last`` (one int key; the entry holds its code object,
-# checked by identity); two call sites at one offset in different functions take turns
-# there, each found again in ``_sites``. Entries hold their code objects, so an id is
-# never reused for another while cached; both tables are emptied when full.
-_last: dict[int, tuple[Any, str]] = {}
-_sites: dict[tuple[int, int], tuple[Any, str]] = {}
-_SITES_MAX = 4096  # generated code can make call sites without end
-
-
-def locate(frame: FrameType) -> str:
-    """``function:line`` of ``frame``'s current call (``log`` inlines the ``_last`` lookup)."""
-    code = frame.f_code
-    lasti = frame.f_lasti
-    hit = _last.get(lasti)
-    if hit is not None and hit[0] is code:
-        return hit[1]
-    site = _sites.get((id(code), lasti))
-    if site is None:
-        if len(_sites) >= _SITES_MAX:
-            _sites.clear()
-            _last.clear()
-        site = _sites[(id(code), lasti)] = (code, f"{code.co_name}:{frame.f_lineno}")
-    _last[lasti] = site
-    return site[1]
-
 
 def assemble(
     lg: Source,
@@ -262,7 +236,7 @@ def level_method(levelno: int, name: str) -> Callable[..., None]:
                     ):  # a container (a secret may be nested in it) or another object
                         return _careful(self, levelno, name, msg, args, kwargs)
             frame = _getframe(1)
-            hit = _last.get(frame.f_lasti)  # locate(), its first step inlined
+            hit = _site_get(frame.f_lasti)  # _fields.locate, its first step inlined
             location = hit[1] if hit is not None and hit[0] is frame.f_code else locate(frame)
             now = _time_ns()
             last = _stamp[0]

@@ -35,7 +35,8 @@ import sys
 
 from lambda_kit._output import LineWriter
 from lambda_kit.environment import xray_trace_id as _xray_trace_id
-from lambda_kit.log._fields import exception_keys, key_names, message_text
+from lambda_kit.log._fields import call_sites as _call_sites
+from lambda_kit.log._fields import exception_keys, key_names, locate, message_text
 from lambda_kit.log._pt_config import (
     EVENT_VARIABLE,
     resolve_level,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 _getframe = sys._getframe
+_site_get = _call_sites.get  # bound once (see _line)
 #: what Powertools' ``get_current_keys`` shows for the keys its formatter fills in
 _FORMAT_KEYS = {
     "level": "%(levelname)s",
@@ -180,11 +182,18 @@ class Logger:
             else:
                 message = msg
             red = st.redactor
-            if red is not None:  # a DSN's password, a token, a dict's secret keys
+            if red is None:
+                pass
+            elif type(message) is not str:  # a dict's secret keys, at any depth
                 message = red.nested(message)
+            elif message not in red.plain_texts:  # a DSN's password, a token
+                message = red.text(message)
+            if not location:  # the call site's, remembered (_fields.locate, first step)
+                hit = _site_get(frame.f_lasti)
+                location = hit[1] if hit is not None and hit[0] is frame.f_code else locate(frame)
             fields: dict[str, Any] = {
                 "level": name,
-                "location": location or f"{frame.f_code.co_name}:{frame.f_lineno}",
+                "location": location,
                 "message": message,
                 "timestamp": st.clock.now(),
             }
