@@ -75,6 +75,7 @@ def test_header_pairs_as_lists_and_tuples_are_redacted():
         ("postgresql://app:hunter2@db:5432/orders", "postgresql://app:***@db:5432/orders"),
         ("redis://:p%40ss@cache:6379/0", "redis://:***@cache:6379/0"),
         ("amqp://u:p@ss@mq/vhost", "amqp://u:***@mq/vhost"),
+        ("dsn_postgresql://u:pw@h/d", "dsn_postgresql://u:***@h/d"),  # scheme glued to a word
         ("see https://example.com:8443/path?q=1", "see https://example.com:8443/path?q=1"),
         ("https://registry.npmjs.org:443/@scope/pkg", "https://registry.npmjs.org:443/@scope/pkg"),
         ("Authorization: Bearer abc.DEF-123_~+/==", "Authorization: Bearer ***"),

@@ -65,8 +65,9 @@ def _secret_in_text() -> Any:
         import re  # only once a string looks like it may hold a secret
 
         _pattern = re.compile(
-            # scheme://user:PASSWORD@ (userinfo, RFC 3986 3.2.1: no "/", "?", "#" in it)
-            r"(?P<url>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@]*:)[^\s/?#]+@"
+            # scheme://user:PASSWORD@ (userinfo, RFC 3986 3.2.1: no "/", "?", "#" in it);
+            # no word boundary before the scheme: "dsn_postgresql://u:pw@h" hides one too
+            r"(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@]*:)[^\s/?#]+@"
             # Authorization: Bearer TOKEN (RFC 6750 2.1's b64token characters)
             r"|(?P<bearer>\b(?i:bearer)\s+)[A-Za-z0-9\-._~+/]+=*"
             # header.payload.signature, each base64url; the header is a JSON object
