@@ -212,6 +212,9 @@ class RuntimeAPIServer:
             return self._extension_api(conn, method, path, headers, body)
         route = path[len(PREFIX) :]
         now = time.perf_counter_ns
+        if self.telemetry is not None and route in ("invocation/next", "restore/next"):
+            # the runtime is ready: Lambda takes no extension registration after this
+            self.telemetry.close_registration()
         if method == "GET" and route == "invocation/next":
             worker = self._worker(conn) if self._identify is not None else None
             self.events.put(("next", now(), worker))

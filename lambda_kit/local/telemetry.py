@@ -15,6 +15,17 @@ the environment ends for an extension that asked for it; held open otherwise), a
 subscriber, batched over the subscription's ``timeoutMs``. Events made before the
 first subscription wait for it (at most ``BACKLOG`` of them), so an extension that
 subscribes during init still receives ``platform.initStart``.
+
+Registration follows Lambda's rules for one environment, which AWS's own emulator of
+Managed Instances spells out (aws/aws-lambda-runtime-interface-emulator,
+``internal/lambda-managed-instances``: ``core/registrations.go``,
+``rapi/handler/agentregister.go``, ``rapid/handlers.go``): registration closes when
+the runtime is ready (its first ``GET /runtime/invocation/next``; on Managed
+Instances the first worker's), a name is registered once per environment, and at
+most ten extensions are ("You can register up to 10 extensions for a function", AWS
+Lambda docs, "Lambda extensions"). Each refusal is a 403 with that emulator's
+``errorType`` and message. So on Managed Instances, where every runtime worker
+imports the handler, only one worker's internal extension of a name is registered.
 """
 
 from __future__ import annotations
@@ -34,6 +45,8 @@ from lambda_kit.local.lines import Report, iso_now
 EXTENSION_PREFIX = "/2020-01-01/extension/"
 TELEMETRY_PATH = "/2022-07-01/telemetry"
 BACKLOG = 1000
+#: extensions one function may register (AWS Lambda docs, "Lambda extensions")
+MAX_EXTENSIONS = 10
 #: a listener that does not answer costs this per batch, on the sender's thread
 SEND_TIMEOUT_S = 1.0
 
@@ -72,6 +85,9 @@ class Telemetry:
             "handler": handler,
         }
         self.extensions: dict[str, list[str]] = {}
+        #: extension name -> identifier: a name is registered once per environment
+        self.names: dict[str, str] = {}
+        self._registration_open = True
         self.subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
         self._backlog: list[dict[str, Any]] = []
@@ -111,13 +127,41 @@ class Telemetry:
             return _error(400, "InvalidRequestFormat", f"events {events!r}: INVOKE, SHUTDOWN")
         ext_id = str(uuid.uuid4())
         with self._lock:
-            self.extensions[ext_id] = events
+            refused = self._refusal(name)
+            if refused is None:
+                self.extensions[ext_id] = events
+                self.names[name] = ext_id
+        if refused is not None:
+            return refused
         body_out = json.dumps(self.function_info).encode()
         return (
             200,
             body_out,
             {"Lambda-Extension-Identifier": ext_id, "Content-Type": "application/json"},
         )
+
+    def _refusal(self, name: str) -> Answer | None:
+        """Why Lambda would refuse registering ``name`` now (in this order), or None."""
+        if not self._registration_open:
+            return _error(
+                403, "Extension.RegistrationClosed", "Extension registration closed already"
+            )
+        if len(self.extensions) >= MAX_EXTENSIONS:
+            return _error(
+                403, "Extension.TooManyExtensions", f"Extension limit ({MAX_EXTENSIONS}) reached"
+            )
+        if name in self.names:
+            return _error(
+                403,
+                "Extension.InvalidExtensionState",
+                "Extension with this name already registered",
+            )
+        return None
+
+    def close_registration(self) -> None:
+        """The runtime is ready (it asked for its first event): no more registrations."""
+        with self._lock:
+            self._registration_open = False
 
     def _subscribe(self, body: bytes) -> Answer:
         try:

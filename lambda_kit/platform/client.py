@@ -30,7 +30,15 @@ SCHEMA_VERSION = "2022-12-13"
 
 
 class Refused(Exception):
-    """The Extensions or Telemetry API said no, or could not be reached in time."""
+    """The Extensions or Telemetry API said no, or could not be reached in time.
+
+    ``error_type`` is the answer's ``errorType`` when the API said no with one
+    (``"Extension.RegistrationClosed"``), else None.
+    """
+
+    def __init__(self, message: str, error_type: str | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
 
 
 def _address(api: str) -> tuple[str, int]:
@@ -64,8 +72,20 @@ def register(api: str, name: str, *, timeout_s: float) -> str:
     )
     ext_id = headers.get(ID_HEADER.lower())
     if status != 200 or not ext_id:
-        raise Refused(f"register answered {status}: {body[:200].decode('utf-8', 'replace')}")
+        raise Refused(
+            f"register answered {status}: {body[:200].decode('utf-8', 'replace')}",
+            _error_type(body),
+        )
     return ext_id
+
+
+def _error_type(body: bytes) -> str | None:
+    """``errorType`` of an error answer (``{"errorType": ..., "errorMessage": ...}``)."""
+    try:
+        value = json.loads(body).get("errorType")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def subscribe(api: str, ext_id: str, uri: str, *, timeout_s: float) -> None:

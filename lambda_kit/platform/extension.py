@@ -13,6 +13,19 @@ ever waits for it. At SIGTERM (Lambda's shutdown, sent because an extension is
 registered) the reports of invocations that started are waited for, at most
 ``LAMBDA_KIT_PLATFORM_FLUSH_MS`` (default 300: Lambda gives a runtime with an internal
 extension 500 ms), then the previous SIGTERM handler runs.
+
+On Lambda Managed Instances one execution environment runs several runtime workers,
+each importing the handler, and the Telemetry API is the environment's: every
+subscriber receives every request's events, which carry the request id and nothing
+of the worker that ran it (AWS Lambda docs, "Understanding the Lambda Managed
+Instances execution environment": extensions are initialised and registered once, in
+the environment's Init; "Lambda Telemetry API Event schema reference"). Lambda
+registers a name once per environment and takes no registration once the first
+worker is ready (AWS's Managed Instances emulator: see lambda_kit/local/telemetry.py),
+so the first worker to register runs the extension and writes the line of every
+request of the environment; the others are refused (``Extension.InvalidExtensionState``
+or ``Extension.RegistrationClosed``), which is how it should be, and run none,
+quietly. See docs/platform.md, "On Lambda Managed Instances".
 """
 
 from __future__ import annotations
@@ -39,6 +52,12 @@ NAME = "lambda_kit"
 #: request ids started and not yet reported, kept at most this many (a stream that
 #: never reports must not grow without end)
 MAX_PENDING = 10_000
+#: reports kept for their EMF document until this process's first instrumented
+#: invocation tells the metrics' namespace and dimensions (Managed Instances: the
+#: worker that runs the extension reports the other workers' requests too)
+MAX_HELD = 1000
+#: the refusals that mean another worker of this environment runs the extension
+ANOTHER_WORKER = frozenset({"Extension.InvalidExtensionState", "Extension.RegistrationClosed"})
 
 
 class Extension:
@@ -50,6 +69,7 @@ class Extension:
         #: EMF lines written with Lambda's figures (CloudWatch metrics on)
         self.metric_lines = 0
         self._pending: dict[str, float] = {}
+        self._held: list[dict[str, Any]] = []
         self._done = threading.Condition()
         self.listener: Listener | None = None
         self.extension_id: str | None = None
@@ -93,17 +113,32 @@ class Extension:
             self._done.notify_all()
 
     def _metrics(self, fields: dict[str, Any]) -> int:
-        """Write the report's EMF document when metrics are on; the lines written."""
-        # loaded at the first report, on this thread: nothing of it is paid during init
-        from lambda_kit.platform import metrics
+        """Write the report's EMF document when metrics are on (and those of the reports
+        held for want of dimensions, once there are some); the lines written."""
+        written = _document(fields)
+        if written is None:  # metrics are on, but no invocation has run in this process
+            self._hold(fields)
+            return 0
+        with self._done:
+            held, self._held = self._held, []
+        return written + sum(_document(f) or 0 for f in held)
 
-        try:
-            return metrics.write(fields)
-        except (OSError, ValueError) as exc:  # stdout closed, a full disk
-            problem(f"could not write the platform metrics (EMF): {exc!r}", key="platform-emf")
-        except Exception as exc:  # never the listener's end: the next report may work
-            problem(f"could not build the platform metrics (EMF): {exc!r}", key="platform-emf")
-        return 0
+    def _hold(self, fields: dict[str, Any]) -> None:
+        with self._done:
+            if len(self._held) < MAX_HELD:
+                self._held.append(fields)
+                return
+        problem(
+            f"platform metrics: more than {MAX_HELD} reports came before this process's "
+            "first instrumented invocation; the EMF documents of the later ones are dropped "
+            "(their platform_report lines are written)",
+            key="platform-emf-held",
+        )
+
+    def held(self) -> int:
+        """Reports whose EMF document waits for this process's first invocation."""
+        with self._done:
+            return len(self._held)
 
     def pending(self) -> list[str]:
         """Request ids that started and whose report has not arrived."""
@@ -122,8 +157,29 @@ class Extension:
         return True
 
 
+def _document(fields: dict[str, Any]) -> int | None:
+    """``metrics.write`` with its faults said once: the lines written; None when the
+    report waits for this process's first invocation."""
+    # loaded at the first report, on the listener's thread: nothing of it is paid at init
+    from lambda_kit.platform import metrics
+
+    try:
+        return metrics.write(fields)
+    except (OSError, ValueError) as exc:  # stdout closed, a full disk
+        problem(f"could not write the platform metrics (EMF): {exc!r}", key="platform-emf")
+    except Exception as exc:  # never the listener's end: the next report may work
+        problem(f"could not build the platform metrics (EMF): {exc!r}", key="platform-emf")
+    return 0
+
+
 _extension: Extension | None = None
 _previous: Any = None
+
+
+def current() -> Extension | None:
+    """The extension this process runs; None when it runs none (off, refused, or on
+    Managed Instances run by another worker of the environment)."""
+    return _extension
 
 
 def start() -> Extension | None:
@@ -150,7 +206,8 @@ def start() -> Extension | None:
     except (client.Refused, OSError) as exc:
         if ext.listener is not None:
             ext.listener.close()
-        problem(f"the platform extension is off: {exc}")
+        if not _another_worker_runs_it(exc):
+            problem(f"the platform extension is off: {exc}")
         return None
     ext_id = ext.extension_id
     threading.Thread(
@@ -161,10 +218,25 @@ def start() -> Extension | None:
     return ext
 
 
+def _another_worker_runs_it(exc: Exception) -> bool:
+    """Whether a refusal only says that, on Managed Instances, another runtime worker of
+    this environment registered the extension first (then this one stays quiet)."""
+    if not isinstance(exc, client.Refused) or exc.error_type not in ANOTHER_WORKER:
+        return False
+    from lambda_kit.environment import managed_instances
+
+    return managed_instances()
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     ext = _extension
     if ext is not None:
         ext.flush(settings.env_float(settings.PLATFORM_FLUSH_MS, 300.0, high=2000.0) / 1000)
+        if ext.held():
+            problem(
+                f"{ext.held()} platform report(s) got no EMF document: no instrumented "
+                "invocation ran in this process to give the metrics their dimensions"
+            )
     previous = _previous
     if callable(previous):
         previous(signum, frame)

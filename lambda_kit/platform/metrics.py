@@ -1,7 +1,7 @@
 """Lambda's own figures as CloudWatch metrics: one EMF document per ``platform_report``.
 
     from lambda_kit.platform.metrics import write
-    write(fields)      # fields: lines.report_fields(event); 0 when EMF is off
+    write(fields)      # fields: lines.report_fields(event); 0 when EMF is off, None: not yet
 
 With CloudWatch metrics on (``@instrument(metrics=True)`` or ``LAMBDA_KIT_METRICS=1``),
 each report also goes out as an EMF document through the EMF sink that wrote the
@@ -91,16 +91,20 @@ def document_parts(fields: dict[str, Any]) -> tuple[list[Any], dict[str, Any], i
     return metrics, props, epoch_ms(when) if isinstance(when, str) else None
 
 
-def write(fields: dict[str, Any]) -> int:
+def write(fields: dict[str, Any]) -> int | None:
     """Write one report's EMF document through the EMF sink in use; the lines written
-    (0 when CloudWatch metrics are off). Raises what the sink's writer raises."""
+    (0 when CloudWatch metrics are off). None when an EMF sink was made but no
+    invocation of this process has written metrics yet, so that the document's
+    dimensions are not known: on Managed Instances the worker that runs the extension
+    reports the other workers' requests too, maybe before it has run one itself.
+    Raises what the sink's writer raises."""
     if "lambda_kit.sinks.emf" not in sys.modules:
         return 0  # no EMF sink was ever made: metrics are off
     from lambda_kit.sinks import emf
 
     used = emf.last_used
     if used is None:
-        return 0  # no invocation wrote metrics (yet): off for this handler
+        return None  # the sink's first invocation has not run in this process (yet)
     sink, dims = used
     metrics, props, when = document_parts(fields)
     if when is None:
