@@ -206,7 +206,9 @@ class _Listener(BaseHTTPRequestHandler):
         pass
 
 
-# one worker (the first to take the lock) subscribes the test's listener
+# every worker registers "probe" during its init; as on Lambda one registration of a name
+# succeeds (the first; the others are refused, the name taken or registration closed once
+# a worker is ready), and that worker subscribes the test's listener
 SUBSCRIBER = """
 import os
 import lambda_kit  # noqa: F401
@@ -214,11 +216,10 @@ from lambda_kit.platform import client
 
 api = os.environ["AWS_LAMBDA_RUNTIME_API"]
 try:
-    fd = os.open(os.environ["LOCK"], os.O_CREAT | os.O_EXCL)
-except FileExistsError:
+    ext = client.register(api, "probe", timeout_s=5)
+except client.Refused:
     pass
 else:
-    ext = client.register(api, "probe", timeout_s=5)
     client.subscribe(api, ext, os.environ["LISTENER"], timeout_s=5)
 
 def handler(event, context):
@@ -234,7 +235,7 @@ def test_the_telemetry_api_reports_each_request_once(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         spec, _ = write_handler(tmp_path, SUBSCRIBER, "lmi")
-        env = {"LOCK": str(tmp_path / "lock"), "LISTENER": f"http://127.0.0.1:{server.server_port}/"}
+        env = {"LISTENER": f"http://127.0.0.1:{server.server_port}/"}
         log: list[str] = []
         run = run_managed(Function(spec, concurrency=3, env=env), [b"{}"] * 6, log=log.append)
     finally:
