@@ -53,10 +53,17 @@ RULES: dict[str, tuple[Rule, ...]] = {
         _not("--compare --month-gb-s", "--sweep", lambda a: a.sweep),
         _not("--json", "--compare lmi", lambda a: a.compare is not None),
         _only(
-            "--instance-type --instances --instance-usd-per-hour",
+            "--instance-type --instances --instance-usd-per-hour --instance-prices",
             "--compare lmi",
             lambda a: a.compare is not None,
         ),
+        # a price given is the price: there is nothing to read a file for
+        _not(
+            "--instance-prices",
+            "--instance-usd-per-hour",
+            lambda a: a.instance_usd_per_hour is not None,
+        ),
+        _only("--timeout", "--instance-prices", lambda a: a.instance_prices is not None),
         _only("--hours", "--provisioned", lambda a: a.provisioned > 0),
         # they only decide whether INIT is billed
         _not(

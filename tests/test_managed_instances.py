@@ -55,11 +55,17 @@ def test_a_small_workload_stays_cheaper_on_demand(capsys):
     assert "--instance-usd-per-hour" in lines[3]
 
 
-def test_an_unknown_instance_type_names_the_known_ones(capsys):
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [("m7g.xlarg", "m7g.xlarge"), ("c7g.8xlarge", "c7g.4xlarge"), ("z9.huge", "10 types, e.g.")],
+)
+def test_an_unknown_instance_type_names_the_close_ones(capsys, typed, named):
     code = main(["cost", "--memory", "1024", "--duration-ms", "1", "--invocations", "1",
-                 "--compare", "lmi", "--instance-type", "z9.huge"])  # fmt: skip
+                 "--compare", "lmi", "--instance-type", typed])  # fmt: skip
     err = capsys.readouterr().err
-    assert code == 2 and "m7g.xlarge" in err and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"no bundled price for instance type {typed!r} (close: " in err and named in err
+    assert "--instance-prices FILE|URL" in err
 
 
 def test_every_instance_price_names_its_source():

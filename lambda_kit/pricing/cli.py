@@ -237,17 +237,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     bill = project_month(work, prices, free_tier=args.free_tier, already_gb_s=args.month_gb_s)
     if args.compare == "lmi":
-        from lambda_kit.pricing import lmi
-
-        try:
-            usd, source = lmi.instance_price(args.instance_type, args.instance_usd_per_hour)
-        except ValueError as err:
-            return fail("lambda-kit cost", str(err))
-        sys.stdout.write(
-            "\n".join(lmi.compare_lines(bill, args.instance_type, args.instances, usd, source))
-            + "\n"
-        )
-        return 0
+        return _compare_lmi(args, bill)
     if args.json:
         import json
 
@@ -255,4 +245,23 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         _print_bill(bill, work, args.free_tier)
+    return 0
+
+
+def _compare_lmi(args: argparse.Namespace, bill: Bill) -> int:
+    """``--compare lmi``: price the instances (bundled table, offer file or the user's
+    figure) in the function's region, and print both months."""
+    from lambda_kit.pricing import ec2offer, lmi
+
+    offer = None
+    try:
+        if args.instance_prices is not None:
+            offer = ec2offer.load(args.instance_prices, timeout_s=args.timeout)
+        usd, source = lmi.instance_price(
+            args.instance_type, args.region, args.instance_usd_per_hour, offer
+        )
+    except (ValueError, ec2offer.OfferError) as err:
+        return fail("lambda-kit cost", str(err))
+    lines = lmi.compare_lines(bill, args.instance_type, args.instances, usd, source)
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0

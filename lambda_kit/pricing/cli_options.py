@@ -82,7 +82,8 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         "--region",
         default="us-east-1",
         metavar="REGION",
-        help=f"prices of this region (default us-east-1), one of: {', '.join(region_names())}",
+        help="the function's region, for Lambda's prices and the --compare lmi instances' "
+        f"(default us-east-1), one of: {', '.join(region_names())}",
     )
     parser.add_argument(
         "--init-ms",
@@ -201,9 +202,10 @@ def _lmi_options(parser: argparse.ArgumentParser) -> None:
     lmi.add_argument(
         "--instances",
         type=_ranged("--instances", 1, 1e5, "", integer=True),
-        default=1,
+        default=3,
         metavar="N",
-        help="how many instances the workload needs (with --compare lmi; default 1)",
+        help="how many instances the workload needs (with --compare lmi; default 3, "
+        "what Lambda launches by default)",
     )
     lmi.add_argument(
         "--instance-usd-per-hour",
@@ -211,4 +213,17 @@ def _lmi_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="USD",
         help="the instance's on-demand price (default: lambda_kit.pricing.lmi's table)",
+    )
+    lmi.add_argument(
+        "--instance-prices",
+        default=None,
+        metavar="FILE|URL",
+        help="AWS's EC2 Price List offer file (JSON) to price the instance type in --region",
+    )
+    lmi.add_argument(
+        "--timeout",
+        type=_ranged("--timeout", 0.1, 86400, " s"),
+        default=300.0,
+        metavar="SECONDS",
+        help="bound on reading --instance-prices, transfer and parsing (default 300)",
     )

@@ -21,14 +21,12 @@ group a region lacks is filled from the bundled table and the row's note says so
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
-import urllib.error
-import urllib.request
 
 from lambda_kit.prices import Prices, prices_for, region_names
+from lambda_kit.pricing.transfer import TransferError, chunks
 
 OFFER_URL = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/index.json"
 #: the whole AWSLambda offer file is some tens of MB; more than this is not one
@@ -52,47 +50,12 @@ def fetch(source: str, *, timeout_s: float = 30.0) -> bytes:
     """The bytes at ``source`` (an http(s) URL or a file path), within ``timeout_s`` in all.
 
     The bound covers the whole transfer, not each read: a server that sends a byte a
-    second still ends it.
+    second still ends it (``lambda_kit.pricing.transfer``).
     """
-    if not source.startswith(("http://", "https://")):
-        try:
-            with open(source, "rb") as f:
-                return f.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise RefreshError(f"cannot read {source}: {exc.strerror or exc}") from None
-    deadline = time.monotonic() + timeout_s
-    chunks: list[bytes] = []
-    size = 0
     try:
-        with urllib.request.urlopen(source, timeout=timeout_s) as resp:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError
-                _tighten(resp, left)
-                chunk = resp.read1(1 << 16)  # what has arrived: a slow drip cannot stall it
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise RefreshError(f"{source} is larger than {MAX_BYTES >> 20} MB")
-                chunks.append(chunk)
-    except urllib.error.HTTPError as exc:
-        raise RefreshError(f"{source}: HTTP {exc.code} {exc.reason}") from None
-    except (TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        if isinstance(exc, TimeoutError) or "timed out" in str(reason):
-            raise RefreshError(f"{source} did not answer within {timeout_s:g} s") from None
-        raise RefreshError(f"cannot fetch {source}: {reason}") from None
-    return b"".join(chunks)
-
-
-def _tighten(resp: object, left_s: float) -> None:
-    """Let the next read wait only for what is left of the deadline (best effort: without
-    the socket in reach, each read waits up to ``timeout_s`` and the check between
-    reads still ends the transfer)."""
-    with contextlib.suppress(AttributeError, OSError):
-        resp.fp.raw._sock.settimeout(left_s)  # type: ignore[attr-defined]
+        return b"".join(chunks(source, timeout_s=timeout_s, max_bytes=MAX_BYTES))
+    except TransferError as exc:
+        raise RefreshError(str(exc)) from None
 
 
 def _dimensions(terms: dict[str, object], sku: str) -> list[tuple[float, float, float]]:
