@@ -207,6 +207,12 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read_whole(capsys, serve, m
     assert code == 2 and "is larger than 0.0625 MB" in err and err.count("\n") == 1
 
 
+def test_more_prices_than_the_cap_are_refused(monkeypatch):
+    monkeypatch.setattr(ec2offer, "MAX_KEPT", 2)
+    with pytest.raises(ec2offer.OfferError, match="more than 2 instance prices"):
+        ec2offer.read([json.dumps(offer_doc()).encode()])
+
+
 def test_a_member_over_the_value_cap_is_refused(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(jsonstream, "MAX_VALUE", 1 << 12)
     doc = offer_doc()

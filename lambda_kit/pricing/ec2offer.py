@@ -30,6 +30,9 @@ from lambda_kit.pricing.transfer import TransferError, chunks
 
 #: the AmazonEC2 us-east-1 regional file is some GB; the whole-world one more
 MAX_BYTES = 16 << 30
+#: SKUs kept (the instances LMI could use, and their prices): the whole-world file's
+#: Linux shared-tenancy instances are tens of thousands; more is not an offer file
+MAX_KEPT = 2_000_000
 #: a product's attributes that make it the price an LMI instance pays
 WANTED = {
     "operatingSystem": "Linux",
@@ -88,12 +91,13 @@ def read(data: Iterable[bytes], source: str = "the offer file") -> OfferTable:
                 found = _product(value)
                 if found is not None:
                     products[key] = found
-            elif path == ("terms", "OnDemand"):
-                # a file with its terms first would need every SKU's price kept
-                if key in products or ("products",) not in seen:
-                    usd = _hourly(value)
-                    if usd is not None:
-                        hourly[key] = usd
+            # a file with its terms first would need every SKU's price kept
+            elif path == ("terms", "OnDemand") and (key in products or ("products",) not in seen):
+                usd = _hourly(value)
+                if usd is not None:
+                    hourly[key] = usd
+            if len(products) > MAX_KEPT or len(hourly) > MAX_KEPT:
+                raise OfferError(f"the offer file has more than {MAX_KEPT:,} instance prices")
             elif not path and isinstance(value, str):
                 meta[key] = value
             elif not path and key in ("products", "terms"):

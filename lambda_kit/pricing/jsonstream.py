@@ -97,8 +97,9 @@ class _Reader:
                         f"a value at {self.where()} is longer than {self._max:,} characters"
                     ) from None
                 raise StreamError(f"{exc.msg} at {self.where(exc.pos)}") from None
-            # a number (or a key) that ends the window may go on in the next chunk
-            if end == len(self.buf) and self.more():
+            # a number near the window's end may go on in the next chunk ("1." and
+            # "1e+" decode as 1, leaving the rest): read on and decode it again
+            if len(self.buf) - end < 3 and self.more():
                 continue
             if end - self.pos > self._max:
                 raise StreamError(
