@@ -76,7 +76,7 @@ class _Server:
         self.httpd.daemon_threads = True
         port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{port}/offers/v1.0/aws/AmazonEC2/current/index.json"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
 
     def close(self) -> None:
         self.httpd.shutdown()
