@@ -359,3 +359,22 @@ def test_a_zip_loader_looked_up_but_never_loaded_does_not_mislabel_later_imports
         sys.path.remove(str(archive))
         for name in (f"{pre}probe", f"{pre}real"):
             sys.modules.pop(name, None)
+
+
+def test_a_module_that_replaces_itself_with_an_odd_object_still_imports(modroot):
+    root, pre = modroot
+    write_modules(
+        root,
+        {
+            f"{pre}odd": (
+                "import sys\n"
+                "class Odd:\n"
+                "    def __getattr__(self, name):\n"
+                "        raise RuntimeError('no ' + name)\n"
+                "sys.modules[__name__] = Odd()\n"
+            )
+        },
+    )
+    p = profile(lambda: importlib.import_module(f"{pre}odd"))
+    entry = by_name(p)[f"{pre}odd"]
+    assert entry.end_ns > entry.start_ns and entry.file is None  # type: ignore[attr-defined]

@@ -179,7 +179,10 @@ class ImportProfiler:
                 raise
             entry.end_ns = end = _perf_ns()
             self._close(stack, entry)
-            entry.file = getattr(module, "__file__", None)
+            try:  # noqa: SIM105 (contextlib is not loaded yet on the cold path)
+                entry.file = getattr(module, "__file__", None)
+            except Exception:  # an object standing in for a module, whose __getattr__ raises
+                pass
             if name == self.watch and self.on_watch_end is not None:
                 try:  # noqa: SIM105 (contextlib is not loaded yet on the cold path)
                     self.on_watch_end(end)
