@@ -180,7 +180,10 @@ def test_an_async_handler_awaiting_a_hung_socket_names_the_read() -> None:
         theirs.close()
     stack = out.records[0]["timeout_stack"]
     assert [f.rsplit(" in ", 1)[1] for f in stack][-2:] == ["read_reply", "handler"]
-    assert stack[0].endswith(" in wait_for")  # wait_for runs the read in a task of its own
+    if sys.version_info < (3, 12):  # wait_for runs the read in a task of its own
+        assert stack[0].endswith(" in wait_for")
+    else:  # 3.12's wait_for awaits it in the same task: the chain reaches the read
+        assert stack[0].endswith(" in sock_recv") and any(" in wait_for" in f for f in stack)
 
 
 async def descend(n: int) -> None:
