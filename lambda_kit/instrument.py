@@ -215,7 +215,7 @@ class _Instrumented:
         try:
             from lambda_kit import _stuck
 
-            stack = _stuck.stack_of(call, _WRAPPER_CODES)
+            stack = _stuck.stack_of(call, WRAPPER_CODES)
             if stack:
                 notes = call.notes if call.notes is not None else {}
                 notes["timeout_stack"] = stack
@@ -280,10 +280,6 @@ class _Instrumented:
                     f"could not write the invocation record: {err!r}",
                     key=f"sink:{type(sink).__name__}:{type(err).__name__}",
                 )
-
-
-#: the wrapper's own frames: the handler's stack ends where these begin
-_WRAPPER_CODES = WRAPPER_CODES
 
 
 def _margin(value: Any) -> float:

@@ -138,3 +138,20 @@ def test_context_passed_by_keyword_is_read():
 def test_non_callable_is_refused_with_a_clear_error():
     with pytest.raises(TypeError, match="expects a handler function"):
         instrument(42)  # type: ignore[call-overload]
+
+
+def test_a_callable_object_and_a_partial_are_wrapped_and_recorded():
+    import functools
+
+    class Handler:
+        def __call__(self, event, context):
+            return ("object", event)
+
+    out = Capture()
+    wrapped_object = instrument(output=out)(Handler())
+    wrapped_partial = instrument(output=out)(
+        functools.partial(lambda tag, e, c: (tag, e), "partial")
+    )
+    assert wrapped_object(1, FakeContext(request_id="o")) == ("object", 1)
+    assert wrapped_partial(2, FakeContext(request_id="p")) == ("partial", 2)
+    assert [r["function_request_id"] for r in out.records] == ["o", "p"]

@@ -78,7 +78,6 @@ def __getattr__(name: str) -> Any:
 DEFAULT_TOP_IMPORTS = 10
 
 _profiler: ImportProfiler | None = None
-_handler_end_ns: int | None = None  # perf_counter_ns when the handler module finished
 
 
 def handler_module() -> str | None:
@@ -122,8 +121,6 @@ def stop() -> None:
 
 
 def _handler_imported(end_ns: int) -> None:
-    global _handler_end_ns
-    _handler_end_ns = end_ns
     profiler = _profiler
     if profiler is not None:
         environment.mark_init_end(profiler.started_wall_ns + (end_ns - profiler.started_ns))
